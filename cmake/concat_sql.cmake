@@ -1,0 +1,10 @@
+# Concatenates the extension's SQL parts (PARTS, a ;-list) into OUTPUT.
+set(out "-- gdpr extension install script. Generated from sql/extension/*.sql; edit those.\n")
+string(APPEND out "\\echo Use \"CREATE EXTENSION gdpr\" to load this file. \\quit\n")
+foreach(part IN LISTS PARTS)
+  get_filename_component(name ${part} NAME)
+  file(READ ${part} text)
+  string(APPEND out "\n-- ===== ${name} =====\n${text}")
+endforeach()
+file(WRITE ${OUTPUT}.tmp "${out}")
+file(RENAME ${OUTPUT}.tmp ${OUTPUT})

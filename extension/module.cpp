@@ -1,0 +1,58 @@
+// Module entry: GUCs and the start-up of each room. Keep this file small; each
+// room registers its own hooks through its own init function.
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+#include "settings.hpp"
+
+namespace gdpr::settings {
+bool audit_enabled = true;
+char* default_phone_region = nullptr;
+char* actor = nullptr;
+}  // namespace gdpr::settings
+
+namespace {
+
+// A two-letter ISO 3166 region code; libphonenumber reads national notations
+// (0905/123-456) in this region.
+bool check_phone_region(char** newval, void** /*extra*/, GucSource /*source*/) {
+  const char* v = *newval;
+  if (v == nullptr || strlen(v) != 2 || !isupper(static_cast<unsigned char>(v[0])) ||
+      !isupper(static_cast<unsigned char>(v[1]))) {
+    GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+    GUC_check_errdetail("gdpr.default_phone_region must be a two-letter upper-case ISO 3166 region code.");
+    GUC_check_errhint("For example 'SK', 'CZ', 'DE' or 'GB'.");
+    return false;
+  }
+  return true;
+}
+
+void define_settings() {
+  DefineCustomBoolVariable("gdpr.audit", "Records row-level access to tagged personal data.", nullptr,
+                           &gdpr::settings::audit_enabled, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable("gdpr.default_phone_region",
+                             "Region used to read phone numbers written in national notation.", nullptr,
+                             &gdpr::settings::default_phone_region, "SK", PGC_USERSET, 0, check_phone_region,
+                             nullptr, nullptr);
+  DefineCustomStringVariable("gdpr.actor",
+                             "The person acting in this session (set by gdpr-proxy); defaults to the session user.",
+                             nullptr, &gdpr::settings::actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  MarkGUCPrefixReserved("gdpr");
+}
+
+}  // namespace
+
+void _PG_init(void) {
+  // No C++ object is alive here, and every call below reports errors through
+  // ereport before anything is half-registered, so no guard is needed.
+  define_settings();
+}
