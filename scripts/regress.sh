@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the pg_regress suites (regress/schedule) against a temporary instance
+# with gdpr preloaded. The extension must be installed (make install).
+# Usage: scripts/regress.sh [BUILD_DIR]   (results in BUILD_DIR/regress, default build/)
+# Prints "regress: N passed, N failed" as its last line.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+build_dir=${1:-$GDPR_ROOT/build}
+out="$build_dir/regress"
+
+# Every sql file must be scheduled, or it would silently never run.
+unscheduled=()
+for f in "$GDPR_ROOT"/regress/sql/*.sql; do
+  name=$(basename "$f" .sql)
+  grep -Eq "^test:.*[[:space:]]$name([[:space:]]|\$)" "$GDPR_ROOT/regress/schedule" || unscheduled+=("$name")
+done
+if ((${#unscheduled[@]})); then
+  echo "regress: not in regress/schedule: ${unscheduled[*]}" >&2
+  echo "regress: 0 passed, ${#unscheduled[@]} failed"
+  exit 1
+fi
+
+rm -rf "$out"
+pg_owned_dir "$out"
+pg_regress=$(pg_config --pkglibdir)/pgxs/src/test/regress/pg_regress
+
+set +e
+(cd "$out" && as_pg "$pg_regress" \
+  --temp-instance="$out/tmp_check" \
+  --temp-config="$GDPR_ROOT/regress/regress.conf" \
+  --bindir="$PG_BIN" \
+  --inputdir="$GDPR_ROOT/regress" \
+  --outputdir="$out" \
+  --schedule="$GDPR_ROOT/regress/schedule" \
+  --port=${GDPR_REGRESS_PORT:-58432} \
+  ${GDPR_REGRESS_TESTS:-}) | tee "$out/pg_regress.log"
+status=${PIPESTATUS[0]}
+set -e
+
+failed=$(grep -Ec '(\.\.\. FAILED|\.\.\. failed|^not ok)' "$out/pg_regress.log" || true)
+passed=$(grep -Ec '(\.\.\. ok|^ok )' "$out/pg_regress.log" || true)
+if [[ $status -ne 0 && -f "$out/regression.diffs" ]]; then
+  echo "regress: differences in $out/regression.diffs:" >&2
+  head -n 200 "$out/regression.diffs" >&2
+fi
+if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+echo "regress: $passed passed, $failed failed"
+exit "$status"
