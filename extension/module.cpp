@@ -18,6 +18,7 @@ namespace gdpr::settings {
 bool audit_enabled = true;
 char* default_phone_region = nullptr;
 char* actor = nullptr;
+char* key_file = nullptr;
 }  // namespace gdpr::settings
 
 namespace {
@@ -46,6 +47,10 @@ void define_settings() {
   DefineCustomStringVariable("gdpr.actor",
                              "The person acting in this session (set by gdpr-proxy); defaults to the session user.",
                              nullptr, &gdpr::settings::actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable("gdpr.key_file",
+                             "File holding the extension's secret key (outside the database).",
+                             "Used for erasure proofs, pseudonyms and the audit chain.", &gdpr::settings::key_file,
+                             "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("gdpr");
 }
 

@@ -14,7 +14,7 @@ packages=(
   libphonenumber8 libprotobuf-dev libabsl-dev libicu-dev
   pgbouncer postgresql-15-pgaudit
   clang libclang-rt-14-dev
-  unzip zip
+  unzip zip openssl
 )
 
 missing=()

@@ -29,6 +29,9 @@ cluster_init() {
   pg_owned_dir "$dir"
   as_pg "$PG_BIN/initdb" -D "$dir/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log"; return 1; }
+  # The extension's secret lives outside the database (docs/dba/keys.md).
+  local key_file="$dir/gdpr.key"
+  as_pg sh -c "umask 077; openssl rand -hex 32 > '$key_file'"
   as_pg sh -c "cat >> '$dir/pgdata/postgresql.conf'" <<CONF
 
 # --- pg_gdpr ---
@@ -39,6 +42,7 @@ shared_preload_libraries = 'gdpr'
 max_connections = 200
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
+gdpr.key_file = '$key_file'
 CONF
 }
 

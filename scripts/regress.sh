@@ -23,12 +23,16 @@ fi
 
 rm -rf "$out"
 pg_owned_dir "$out"
+# The temporary instance's settings: regress/regress.conf plus a throw-away
+# secret key for the extension.
+as_pg sh -c "umask 077; openssl rand -hex 32 > '$out/gdpr.key'"
+{ cat "$GDPR_ROOT/regress/regress.conf"; echo "gdpr.key_file = '$out/gdpr.key'"; } >"$out/regress.conf"
 pg_regress=$(pg_config --pkglibdir)/pgxs/src/test/regress/pg_regress
 
 set +e
 (cd "$out" && as_pg "$pg_regress" \
   --temp-instance="$out/tmp_check" \
-  --temp-config="$GDPR_ROOT/regress/regress.conf" \
+  --temp-config="$out/regress.conf" \
   --bindir="$PG_BIN" \
   --inputdir="$GDPR_ROOT/regress" \
   --outputdir="$out" \
