@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-build_dir=${1:-$GDPR_ROOT/build}
+build_dir=$(cd "${1:-$GDPR_ROOT/build}" && pwd)
 out="$build_dir/regress"
 
 # Every sql file must be scheduled, or it would silently never run.
