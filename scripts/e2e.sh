@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end suite: a throw-away cluster with the extension and the demo
 # database, the real gdpr-proxy in front of it, and every executable
-# tests/e2e/*.sh run against both (each script is one test; exit 0 = pass).
+# tests/e2e/*.sh run against both (each script is one test; exit 0 = pass;
+# *_lib.sh files are helpers the tests source).
 # Usage: scripts/e2e.sh [BUILD_DIR] [PATTERN]
 # Prints "e2e: N passed, N failed" as its last line.
 set -euo pipefail
@@ -58,6 +59,7 @@ passed=0 failed=0 failures=()
 for t in "$GDPR_ROOT"/tests/e2e/$pattern.sh; do
   [[ -x $t ]] || continue
   name=$(basename "$t" .sh)
+  [[ $name == *_lib ]] && continue  # shared helpers sourced by tests, not tests
   log="$work/logs/$name.log"
   start=$(date +%s.%N)
   if timeout 300 "$t" >"$log" 2>&1; then
