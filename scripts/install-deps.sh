@@ -14,6 +14,7 @@ packages=(
   libphonenumber8 libprotobuf-dev libabsl-dev libicu-dev
   pgbouncer postgresql-15-pgaudit
   clang libclang-rt-14-dev
+  libbenchmark-dev
   unzip zip openssl
 )
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,9 +34,17 @@ struct Identifier {
 
 // Classifies and normalises a whole value (a column value, or what a
 // compliance officer typed). `region` is an ISO 3166 code used for phone
-// numbers in national notation (0905/123-456 in "SK").
+// numbers in national notation (0905/123-456 in "SK"); an empty or malformed
+// region means only international notation (+..., 00...) is a phone number.
 // Returns nullopt for an empty or blank value. Anything not recognised as
-// another kind is a `literal`.
+// another kind is a `literal`. Kinds are tried in an order that cannot
+// misclassify: email, iban, ip_address, date, phone, literal (a date such as
+// 17.03.1984 is never a phone number; an IBAN never a phone number).
+//
+// Errors: none for any input (malformed UTF-8 included); only std::bad_alloc
+// can escape from this and every other function of this header that is not
+// noexcept. Nothing writes to stdout/stderr. All functions are thread-safe
+// (no mutable state but libphonenumber's internally locked singleton).
 std::optional<Identifier> normalize(std::string_view value, std::string_view region);
 
 // Normalises `value` as the given kind; nullopt when it is not one.
@@ -51,14 +60,44 @@ struct Match {
 // Every e-mail address, phone number (any common notation, via libphonenumber)
 // and IBAN (checksum verified) inside `text`, in order of offset,
 // non-overlapping. Dates and IPs are not searched in free text.
+// Where candidates overlap, an IBAN wins over an e-mail address, which wins
+// over a phone number. Offsets are byte offsets into the (UTF-8) text; the
+// text is not required to be valid UTF-8. Linear in the length of the text.
 std::vector<Match> find_in_text(std::string_view text, std::string_view region);
+
+// Called now and then (every few milliseconds of work) during a long scan, so
+// that a backend can honour a query cancel on a very large text: pass a
+// function that runs CHECK_FOR_INTERRUPTS() under gdpr::pg::guard. It may
+// throw: the exception propagates out of find_in_text/redact unchanged (no
+// libphonenumber code is on the stack when it is called).
+using Poll = std::function<void()>;
+std::vector<Match> find_in_text(std::string_view text, std::string_view region, const Poll& poll);
 
 // Replaces each match found by find_in_text with a placeholder: "[email]",
 // "[phone]", "[iban]". The `redact` mask and erase redaction use this.
 std::string redact(std::string_view text, std::string_view region);
+std::string redact(std::string_view text, std::string_view region, const Poll& poll);
 
-// Checks used by gdpr_scan on sampled values.
+// A valid phone number split for masks that keep a recognisable shape
+// ("+421 9** *** 456"): the country calling code and the national
+// significant number (no national prefix). nullopt when normalize_as(phone)
+// would give nullopt for the same value and region.
+struct PhoneParts {
+  int country_code = 0;         // 421
+  std::string national_number;  // "905123456"
+  bool operator==(const PhoneParts&) const = default;
+};
+std::optional<PhoneParts> phone_parts(std::string_view value, std::string_view region);
+
+// Checks used by gdpr_scan on sampled values (surrounding white space is
+// ignored; an IBAN may contain spaces).
 bool is_valid_iban(std::string_view value) noexcept;
 bool looks_like_email(std::string_view value) noexcept;
+
+// Loads libphonenumber's metadata now rather than on the first phone number
+// (a one-off ~10 ms and a few MB). Call it from _PG_init so the postmaster
+// pays once and forked backends share the pages. Optional: everything here
+// initialises itself lazily and thread-safely otherwise.
+void warm_up();
 
 }  // namespace gdpr::identifiers
