@@ -12,6 +12,7 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
+#include "catalog/catalog.hpp"
 #include "settings.hpp"
 
 namespace gdpr::settings {
@@ -60,4 +61,5 @@ void _PG_init(void) {
   // No C++ object is alive here, and every call below reports errors through
   // ereport before anything is half-registered, so no guard is needed.
   define_settings();
+  gdpr::catalog::init_catalog();
 }

@@ -54,7 +54,8 @@ struct TableTags {
 
 // Tags of a relation, from the backend-local cache (loaded on first use,
 // dropped on relcache invalidation). nullptr when the relation has no tagged
-// column. Call inside a transaction. May throw gdpr::PgError. The pointer is
+// column. Call inside a transaction. May throw gdpr::PgError, or gdpr::Error
+// (22000) for a stored label that does not parse (fail closed). The pointer is
 // valid until the next invalidation is processed (do not keep it across
 // statements or calls that may accept invalidation messages).
 const TableTags* lookup(Oid relid);
@@ -65,5 +66,10 @@ std::vector<Oid> tagged_relations();
 // Bumped in this backend whenever any tag it has seen changes; lets other
 // rooms cache state derived from the catalog.
 uint64_t version() noexcept;
+
+// Registers the `gdpr` label provider, the relcache invalidation callback of
+// the cache and the DDL hook that keeps table labels in step with the schema.
+// Once per backend, from _PG_init (catalog/init.cpp).
+void init_catalog();
 
 }  // namespace gdpr::catalog
