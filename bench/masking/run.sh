@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Masking functions' throughput: values per second on one core (one backend
+# evaluates a query serially; parallel query is switched off). Each function
+# is timed over N generated values, minus the time of the same query without
+# the mask. Then a full scan of a masked view against its base table.
+# Usage: bench/masking/run.sh [N]   (connection: PGHOST/PGPORT/PGUSER/PGDATABASE,
+# default the `make run` cluster 127.0.0.1:54329, database gdpr_demo)
+set -euo pipefail
+n=${1:-200000}
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-54329} PGUSER=${PGUSER:-postgres} PGDATABASE=${PGDATABASE:-gdpr_demo}
+psql -X -q -v ON_ERROR_STOP=1 -v n="$n" <<'SQL'
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE bench_values AS
+SELECT i,
+       '+421 9' || lpad((i % 100000000)::text, 8, '0') AS phone,
+       'user' || i || '@example.com' AS email,
+       'Jana' || i || ' Nováková' AS name,
+       'Hello, this is customer ' || i || ', mail me at user' || i || '@example.com or call 0905 '
+         || lpad((i % 1000000)::text, 6, '0') || ' about my last invoice, thanks.' AS free_text,
+       (i % 5000)::float8 AS amount
+FROM generate_series(1, :n) i;
+ANALYZE bench_values;
+
+CREATE FUNCTION pg_temp.time_ms(sql text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; best float8 := 'Infinity';
+BEGIN
+  FOR round IN 1..3 LOOP  -- best of three: the machine is shared
+    t0 := clock_timestamp();
+    EXECUTE sql;
+    best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1000);
+  END LOOP;
+  RETURN best;
+END $$;
+
+WITH cases(label, masked, plain) AS (VALUES
+  ('partial phone',      'SELECT count(gdpr.mask_partial(phone, ''phone'')) FROM bench_values',   'SELECT count(phone) FROM bench_values'),
+  ('partial email',      'SELECT count(gdpr.mask_partial(email, ''email'')) FROM bench_values',   'SELECT count(email) FROM bench_values'),
+  ('partial name',       'SELECT count(gdpr.mask_partial(name, ''name'')) FROM bench_values',     'SELECT count(name) FROM bench_values'),
+  ('hash',               'SELECT count(gdpr.mask_hash(email)) FROM bench_values',                 'SELECT count(email) FROM bench_values'),
+  ('redact (110 chars)', 'SELECT count(gdpr.mask_redact(free_text)) FROM bench_values',           'SELECT count(free_text) FROM bench_values'),
+  ('generalize number',  'SELECT count(gdpr.mask_generalize_number(amount)) FROM bench_values',   'SELECT count(amount) FROM bench_values'))
+SELECT label AS mask, round(:n / ms * 1000) AS values_per_second, round((ms * 1000000 / :n)::numeric) AS ns_per_value
+FROM (SELECT label, greatest(pg_temp.time_ms(masked) - pg_temp.time_ms(plain), 0.001) AS ms
+      FROM cases) timed;
+SQL
+
+# A masked view against its base table (the demo's calls, as the superuser).
+if psql -X -At -c "SELECT 1 FROM gdpr.policies WHERE name = 'agent'" | grep -q 1; then
+  psql -X -q <<'SQL'
+SET max_parallel_workers_per_gather = 0;
+\timing on
+\echo full scan of calls, base table:
+SELECT count(caller), count(callee), count(transcript) FROM calls;
+\echo full scan of calls through gdpr_mask_agent.calls (2 partial phones + redacted transcript per row):
+SELECT count(caller), count(callee), count(transcript) FROM gdpr_mask_agent.calls;
+SQL
+fi
