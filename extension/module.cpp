@@ -12,6 +12,7 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
+#include "audit/audit.hpp"
 #include "catalog/catalog.hpp"
 #include "settings.hpp"
 
@@ -62,4 +63,5 @@ void _PG_init(void) {
   // ereport before anything is half-registered, so no guard is needed.
   define_settings();
   gdpr::catalog::init_catalog();
+  gdpr::audit::init_audit();
 }

@@ -1,0 +1,465 @@
+// The audit writer: one background worker per database, the queue's only
+// consumer and the only process that writes gdpr.audit_log, so the chain is
+// extended by a single writer and concurrent backends cannot race it.
+//
+// Every gdpr.audit_flush_ms (or earlier when a producer wakes it: queue half
+// full, gdpr.audit_sync, gdpr.audit_flush()) it copies a batch out of the
+// queue, signs and inserts it in one transaction, commits, and only then frees
+// the batch's queue space. On SIGTERM (clean shutdown) it keeps draining until
+// the queue is empty and no other process of its database is left, so events
+// queued by backends aborting on the same SIGTERM are written too.
+extern "C" {
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/procarray.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+PGDLLEXPORT void gdpr_audit_writer_main(Datum main_arg);
+}
+
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "audit/audit.hpp"
+#include "audit/audit_settings.hpp"
+#include "audit/chain.hpp"
+#include "audit/log_row.hpp"
+#include "audit/queue.hpp"
+#include "keys/keys.hpp"
+#include "pg/error.hpp"
+#include "pg/guard.hpp"
+#include "pg/invoke.hpp"
+
+namespace gdpr::audit {
+
+namespace {
+
+volatile sig_atomic_t shutdown_requested = 0;
+
+void handle_sigterm(SIGNAL_ARGS) {
+  int saved_errno = errno;
+  shutdown_requested = 1;
+  SetLatch(MyLatch);
+  errno = saved_errno;
+}
+
+constexpr size_t kBatchBytes = 256 * 1024;
+constexpr long kCheckpointEveryMs = 10000;
+constexpr int64_t kCheckpointEveryEvents = 10000;
+// A clean shutdown waits at most this long for other processes to leave.
+constexpr long kShutdownDrainMs = 30000;
+// An idle writer leaves after this long (DROP DATABASE waits 5 s for
+// sessions); producers start a new one on their next event.
+constexpr long kIdleRetireMs = 1000;
+// Events queued for a database whose gdpr.audit_log stays missing this long
+// (the extension was dropped) are discarded, with a WARNING.
+constexpr long kMissingTableGiveUpMs = 10000;
+
+class Writer {
+ public:
+  explicit Writer(int slot) : slot_(slot) {}
+
+  // Writes everything queued; returns the number of events written.
+  size_t drain() {
+    size_t written = 0;
+    for (;;) {
+      queue::Batch batch = queue::peek(slot_, kBatchBytes);
+      if (batch.records.empty()) return written;
+      if (!write_batch(batch)) return written;  // no log table (yet): keep the events queued
+      queue::release(slot_, batch, chain_ ? chain_->next_id() - 1 : next_id_ - 1,
+                     chain_ ? chain_->head() : Digest{}, table_);
+      written += batch.records.size();
+    }
+  }
+
+ private:
+  // False: gdpr.audit_log does not exist (yet), nothing was written.
+  bool write_batch(const queue::Batch& batch) {
+    pg::guard([] {
+      SetCurrentStatementStartTimestamp();
+      StartTransactionCommand();
+      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+      PushActiveSnapshot(GetTransactionSnapshot());
+      pgstat_report_activity(STATE_RUNNING, "gdpr audit writer: writing events");
+    });
+    const Oid table = current_table();
+    if (OidIsValid(table)) {
+      // A dropped and re-created extension has a new, empty log: a new chain.
+      if (!loaded_ || table != table_) load_chain_state(table);
+      for (const std::string& record : batch.records) add(deserialize(record));
+      insert_batch();
+      maybe_checkpoint();
+      table_missing_since_ = 0;
+    } else {
+      // Events of the transaction that creates the extension arrive before
+      // it commits: wait for the table. If it stays missing, the extension
+      // was dropped with events queued and there is nowhere to keep them.
+      const TimestampTz now = GetCurrentTimestamp();
+      if (table_missing_since_ == 0) table_missing_since_ = now;
+      if (!TimestampDifferenceExceeds(table_missing_since_, now, kMissingTableGiveUpMs)) {
+        pg::guard([] {
+          SPI_finish();
+          PopActiveSnapshot();
+          CommitTransactionCommand();
+          pgstat_report_activity(STATE_IDLE, nullptr);
+        });
+        return false;
+      }
+      elog(WARNING, "gdpr audit writer: gdpr.audit_log does not exist; %zu queued events discarded",
+           batch.records.size());
+      table_missing_since_ = 0;
+    }
+    pg::guard([] {
+      SPI_finish();
+      PopActiveSnapshot();
+      CommitTransactionCommand();
+      pgstat_report_activity(STATE_IDLE, nullptr);
+    });
+    return true;
+  }
+
+  static Oid current_table() {
+    return pg::guard([] {
+      Oid ns = get_namespace_oid("gdpr", true);
+      return OidIsValid(ns) ? get_relname_relid("audit_log", ns) : InvalidOid;
+    });
+  }
+
+  // Where the chain stands: after the last stored event, or after the last
+  // checkpoint if the table's tail was cut off (the gap stays visible to
+  // gdpr_audit_verify()).
+  void load_chain_state(Oid table) {
+    table_ = table;
+    int64_t last_id = 0;
+    Digest last_mac{};
+    read_last("SELECT id, mac FROM gdpr.audit_log ORDER BY id DESC LIMIT 1", last_id, last_mac);
+    int64_t cp_id = 0;
+    Digest cp_mac{};
+    read_last("SELECT event_id, mac FROM gdpr.audit_checkpoints ORDER BY event_id DESC LIMIT 1", cp_id,
+              cp_mac);
+    int64_t shm_id = 0;
+    Digest shm_mac{};
+    Oid shm_table = InvalidOid;
+    queue::committed_head(shm_id, shm_mac, shm_table);
+    if (shm_table != table) shm_id = 0;
+    if (cp_id > last_id) {
+      elog(WARNING, "gdpr audit writer: gdpr.audit_log ends at event %lld but a checkpoint names event %lld",
+           static_cast<long long>(last_id), static_cast<long long>(cp_id));
+      last_id = cp_id;
+      last_mac = cp_mac;
+    }
+    if (shm_id > last_id) {
+      elog(WARNING, "gdpr audit writer: gdpr.audit_log ends at event %lld but event %lld was written",
+           static_cast<long long>(last_id), static_cast<long long>(shm_id));
+      last_id = shm_id;
+      last_mac = shm_mac;
+    }
+    next_id_ = last_id + 1;
+    try {
+      chain_.emplace(keys::derive("audit"));
+      chain_->seek(next_id_, last_mac);
+    } catch (const Error& e) {
+      chain_.reset();
+      elog(WARNING, "gdpr audit writer: events are written unsigned: %s", e.what());
+    }
+    last_checkpoint_id_ = cp_id;
+    last_checkpoint_at_ = GetCurrentTimestamp();
+    loaded_ = true;
+  }
+
+  void read_last(const char* sql, int64_t& id, Digest& mac) {
+    pg::guard([&] {
+      if (SPI_execute(sql, true, 1) != SPI_OK_SELECT) elog(ERROR, "gdpr audit writer: \"%s\" failed", sql);
+    });
+    if (SPI_processed != 1) return;
+    bool id_null = true, mac_null = true;
+    Datum id_datum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &id_null);
+    Datum mac_datum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &mac_null);
+    if (id_null) return;
+    id = DatumGetInt64(id_datum);
+    if (!mac_null) {
+      bytea* bytes = pg::guard([&] { return DatumGetByteaPP(mac_datum); });
+      if (VARSIZE_ANY_EXHDR(bytes) == mac.size()) std::memcpy(mac.data(), VARDATA_ANY(bytes), mac.size());
+    }
+  }
+
+  // One INSERT ... SELECT FROM unnest(arrays) per batch: the executor starts
+  // once per batch instead of once per event. Columns whose canonical form
+  // is text (inet, text[], jsonb, int8multirange) travel as that text and are
+  // cast back by their input functions, which yields the very values signed.
+  static Oid transport_type(Oid column_type) {
+    switch (column_type) {
+      case INETOID:
+      case TEXTARRAYOID:
+      case JSONBOID:
+      case INT8MULTIRANGEOID:
+        return TEXTOID;
+      default:
+        return column_type;
+    }
+  }
+
+  static Oid array_type_of(Oid element) {
+    switch (element) {
+      case INT8OID:
+        return INT8ARRAYOID;
+      case INT4OID:
+        return INT4ARRAYOID;
+      case TIMESTAMPTZOID:
+        return TIMESTAMPTZARRAYOID;
+      case TEXTOID:
+        return TEXTARRAYOID;
+      case OIDOID:
+        return OIDARRAYOID;
+      case BOOLOID:
+        return BOOLARRAYOID;
+      case BYTEAOID:
+        return BYTEAARRAYOID;
+      default:
+        throw std::logic_error("gdpr audit writer: no array type for a log column");
+    }
+  }
+
+  static constexpr int kColumns = log_row::kSignedColumns + 1;  // + mac
+
+  static Oid column_type(int i) {
+    return i < log_row::kSignedColumns ? log_row::column_types()[i] : BYTEAOID;
+  }
+
+  SPIPlanPtr insert_plan() {
+    if (insert_plan_ != nullptr) return insert_plan_;
+    // Built with append only: GCC 12 misreports operator+ chains (-Wrestrict).
+    std::string select, args, names;
+    Oid types[kColumns];
+    for (int i = 0; i < kColumns; ++i) {
+      const Oid column = column_type(i);
+      const Oid transport = transport_type(column);
+      types[i] = array_type_of(transport);
+      const std::string number = std::to_string(i + 1);
+      const char* separator = i > 0 ? ", " : "";
+      select.append(separator).append("c").append(number);
+      if (transport != column) {
+        select.append(column == INETOID        ? "::inet"
+                      : column == JSONBOID     ? "::jsonb"
+                      : column == TEXTARRAYOID ? "::text[]"
+                                               : "::int8multirange");
+      }
+      args.append(separator).append("$").append(number);
+      names.append(separator).append("c").append(number);
+    }
+    std::string sql = "INSERT INTO gdpr.audit_log (";
+    sql.append(log_row::column_list()).append(", mac) SELECT ").append(select);
+    sql.append(" FROM unnest(").append(args).append(") AS u(").append(names).append(")");
+    insert_plan_ = pg::guard([&] {
+      SPIPlanPtr plan = SPI_prepare(sql.c_str(), kColumns, types);
+      if (plan == nullptr) elog(ERROR, "gdpr audit writer: could not prepare the insert");
+      SPI_keepplan(plan);  // kept across transactions; the plan cache revalidates it
+      return plan;
+    });
+    return insert_plan_;
+  }
+
+  // Signs the event and adds it to the batch's column arrays.
+  void add(const Event& event) {
+    Datum values[kColumns];
+    bool nulls[kColumns];
+    const int64_t id = chain_ ? chain_->next_id() : next_id_;
+    log_row::to_datums(id, event, values, nulls);
+    const auto fields = log_row::canonical_fields(values, nulls);
+    nulls[log_row::kSignedColumns] = true;
+    if (chain_) {
+      Digest mac = chain_->sign(canonical_encoding(fields));
+      values[log_row::kSignedColumns] = pg::guard([&] {
+        bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + mac.size()));
+        SET_VARSIZE(b, VARHDRSZ + mac.size());
+        std::memcpy(VARDATA(b), mac.data(), mac.size());
+        return PointerGetDatum(b);
+      });
+      nulls[log_row::kSignedColumns] = false;
+    }
+    next_id_ = id + 1;
+    for (int i = 0; i < kColumns; ++i) {
+      Datum value = values[i];
+      if (!nulls[i] && transport_type(column_type(i)) != column_type(i)) {
+        const std::string& text = *fields[static_cast<size_t>(i)];
+        value = pg::guard([&] {
+          return PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
+        });
+      }
+      batch_values_[i].push_back(value);
+      batch_nulls_[i].push_back(nulls[i]);
+    }
+  }
+
+  void insert_batch() {
+    const size_t n = batch_values_[0].size();
+    if (n == 0) return;
+    Datum arrays[kColumns];
+    for (int i = 0; i < kColumns; ++i) {
+      const Oid element = transport_type(column_type(i));
+      std::unique_ptr<bool[]> nulls(new bool[n]);
+      for (size_t r = 0; r < n; ++r) nulls[r] = batch_nulls_[i][r] != 0;
+      arrays[i] = pg::guard([&] {
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(element, &typlen, &typbyval, &typalign);
+        int dims[1] = {static_cast<int>(n)};
+        int lbs[1] = {1};
+        return PointerGetDatum(construct_md_array(batch_values_[i].data(), nulls.get(), 1, dims, lbs, element,
+                                                  typlen, typbyval, typalign));
+      });
+    }
+    SPIPlanPtr plan = insert_plan();
+    pg::guard([&] {
+      if (SPI_execute_plan(plan, arrays, nullptr, false, 0) != SPI_OK_INSERT || SPI_processed != n)
+        elog(ERROR, "gdpr audit writer: insert into gdpr.audit_log failed");
+    });
+    for (int i = 0; i < kColumns; ++i) {
+      batch_values_[i].clear();
+      batch_nulls_[i].clear();
+    }
+  }
+
+  // A checkpoint of the current head, in a transaction of its own, if the
+  // head moved since the last one (before the writer retires or stops).
+ public:
+  void checkpoint_now() {
+    if (!chain_ || chain_->next_id() - 1 <= last_checkpoint_id_) return;
+    pg::guard([] {
+      SetCurrentStatementStartTimestamp();
+      StartTransactionCommand();
+      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+      PushActiveSnapshot(GetTransactionSnapshot());
+    });
+    // Not into a log that was dropped (and perhaps re-created) meanwhile.
+    if (current_table() == table_) maybe_checkpoint(true);
+    pg::guard([] {
+      SPI_finish();
+      PopActiveSnapshot();
+      CommitTransactionCommand();
+    });
+  }
+
+ private:
+  // Records the chain head in gdpr.audit_checkpoints and the server log, so
+  // that cutting off the table's tail is detectable.
+  void maybe_checkpoint(bool force = false) {
+    if (!chain_) return;
+    const int64_t head = chain_->next_id() - 1;
+    if (head <= last_checkpoint_id_) return;
+    const TimestampTz now = GetCurrentTimestamp();
+    if (!force && head - last_checkpoint_id_ < kCheckpointEveryEvents &&
+        !TimestampDifferenceExceeds(last_checkpoint_at_, now, kCheckpointEveryMs))
+      return;
+    const Digest mac = chain_->head();
+    pg::guard([&] {
+      Oid types[2] = {INT8OID, BYTEAOID};
+      bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + mac.size()));
+      SET_VARSIZE(b, VARHDRSZ + mac.size());
+      std::memcpy(VARDATA(b), mac.data(), mac.size());
+      Datum values[2] = {Int64GetDatum(head), PointerGetDatum(b)};
+      if (SPI_execute_with_args("INSERT INTO gdpr.audit_checkpoints (event_id, mac) VALUES ($1, $2)", 2,
+                                types, values, nullptr, false, 0) != SPI_OK_INSERT)
+        elog(ERROR, "gdpr audit writer: checkpoint insert failed");
+    });
+    elog(LOG, "gdpr audit chain head: event %lld mac %s", static_cast<long long>(head), to_hex(mac).c_str());
+    last_checkpoint_id_ = head;
+    last_checkpoint_at_ = now;
+  }
+
+  int slot_;
+  bool loaded_ = false;
+  std::optional<Chain> chain_;
+  int64_t next_id_ = 1;
+  int64_t last_checkpoint_id_ = 0;
+  TimestampTz last_checkpoint_at_ = 0;
+  SPIPlanPtr insert_plan_ = nullptr;
+  std::vector<Datum> batch_values_[kColumns];
+  std::vector<char> batch_nulls_[kColumns];
+  Oid table_ = InvalidOid;
+  TimestampTz table_missing_since_ = 0;
+};
+
+void detach_at_exit(int /*code*/, Datum slot) { queue::detach_writer(DatumGetInt32(slot)); }
+
+void run(int slot) {
+  Writer writer(slot);
+  TimestampTz shutdown_at = 0;
+  TimestampTz last_work = GetCurrentTimestamp();
+  for (;;) {
+    if (ConfigReloadPending) {
+      ConfigReloadPending = false;
+      pg::guard([] { ProcessConfigFile(PGC_SIGHUP); });
+    }
+    if (writer.drain() > 0) last_work = GetCurrentTimestamp();
+    if (!shutdown_requested && TimestampDifferenceExceeds(last_work, GetCurrentTimestamp(), kIdleRetireMs)) {
+      writer.checkpoint_now();
+      if (queue::retire_if_idle(slot)) return;
+    }
+    if (shutdown_requested) {
+      const TimestampTz now = GetCurrentTimestamp();
+      if (shutdown_at == 0) shutdown_at = now;
+      const bool others_left = pg::guard([] { return CountDBBackends(MyDatabaseId) <= 1; });
+      if ((queue::pending_bytes(slot) == 0 && others_left) ||
+          TimestampDifferenceExceeds(shutdown_at, now, kShutdownDrainMs)) {
+        writer.drain();
+        writer.checkpoint_now();
+        return;
+      }
+    }
+    pg::guard([] {
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                      shutdown_requested ? 10 : settings::flush_ms, PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+      // Absorbs ProcSignalBarriers (DROP DATABASE waits for every process to
+      // release its files) and other interrupts. SIGTERM does not set
+      // ProcDiePending here (handle_sigterm only sets shutdown_requested), so
+      // this never exits mid-drain.
+      CHECK_FOR_INTERRUPTS();
+    });
+  }
+}
+
+}  // namespace
+
+}  // namespace gdpr::audit
+
+void gdpr_audit_writer_main(Datum main_arg) {
+  using namespace gdpr::audit;
+  const int slot = DatumGetInt32(main_arg);
+  Oid database = InvalidOid;
+  std::memcpy(&database, MyBgworkerEntry->bgw_extra, sizeof(Oid));
+
+  pqsignal(SIGTERM, handle_sigterm);
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  BackgroundWorkerUnblockSignals();
+  BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+  mark_audit_writer();
+  if (!queue::attach_writer(slot, database)) proc_exit(0);  // another writer serves this database
+  before_shmem_exit(detach_at_exit, Int32GetDatum(slot));
+  pgstat_report_appname("gdpr audit writer");
+  // An ERROR here ends the worker (no outer handler: it becomes FATAL); the
+  // uncommitted batch stays queued and the next producer starts a new writer.
+  gdpr::invoke_cpp([slot] { run(slot); });
+  proc_exit(0);
+}
