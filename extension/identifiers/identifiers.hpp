@@ -73,10 +73,22 @@ std::vector<Match> find_in_text(std::string_view text, std::string_view region);
 using Poll = std::function<void()>;
 std::vector<Match> find_in_text(std::string_view text, std::string_view region, const Poll& poll);
 
+// How hard find_in_text looks for phone numbers.
+//  precise:  only numbers libphonenumber rates *valid* for their region. For
+//            identity: the subject index and erase compare who a number is.
+//  cautious: also numbers that are merely *possible* (a plausible length, but
+//            an unassigned or fictional range such as +44 7700 900xxx). For
+//            hiding: the `redact` mask uses it, because redacting too much is
+//            a safe failure and showing a real number is not.
+enum class PhoneRecall { precise, cautious };
+std::vector<Match> find_in_text(std::string_view text, std::string_view region, const Poll& poll,
+                                PhoneRecall recall);
+
 // Replaces each match found by find_in_text with a placeholder: "[email]",
 // "[phone]", "[iban]". The `redact` mask and erase redaction use this.
 std::string redact(std::string_view text, std::string_view region);
 std::string redact(std::string_view text, std::string_view region, const Poll& poll);
+std::string redact(std::string_view text, std::string_view region, const Poll& poll, PhoneRecall recall);
 
 // A valid phone number split for masks that keep a recognisable shape
 // ("+421 9** *** 456"): the country calling code and the national

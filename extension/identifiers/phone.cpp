@@ -1,6 +1,7 @@
 // Phone numbers, through libphonenumber: a whole value is parsed with the
 // default region and must be a *valid* number (not merely a possible one);
-// free text is searched with PhoneNumberMatcher at leniency VALID, which
+// free text is searched with PhoneNumberMatcher at leniency VALID (POSSIBLE
+// for PhoneRecall::cautious, used when hiding rather than identifying), which
 // finds every usual notation ("0905/123-456", "(0905) 123 456",
 // "+421 905 123 456", "00421905123456") but rejects order numbers, dates,
 // amounts and digit runs glued to letters.
@@ -41,11 +42,11 @@ std::string e164(const PhoneNumber& number) {
 }
 
 void find_in_window(std::string_view window, std::size_t window_offset, const std::string& region,
-                    std::vector<Match>& out) {
+                    PhoneRecall recall, std::vector<Match>& out) {
   std::string input(window);
   replace_invalid_utf8(input, '?');  // '?' is no phone punctuation: it splits, never joins
-  PhoneNumberMatcher matcher(phone_util(), input, region, PhoneNumberMatcher::VALID,
-                             std::numeric_limits<int>::max());
+  const auto leniency = recall == PhoneRecall::cautious ? PhoneNumberMatcher::POSSIBLE : PhoneNumberMatcher::VALID;
+  PhoneNumberMatcher matcher(phone_util(), input, region, leniency, std::numeric_limits<int>::max());
   PhoneNumberMatch found;
   while (matcher.HasNext()) {
     if (!matcher.Next(&found)) break;
@@ -114,7 +115,8 @@ std::optional<std::string> canonical_phone(std::string_view value, std::string_v
   return e164(number);
 }
 
-void find_phones(std::string_view text, std::string_view region, std::vector<Match>& out, const Poll& poll) {
+void find_phones(std::string_view text, std::string_view region, std::vector<Match>& out, const Poll& poll,
+                 PhoneRecall recall) {
   // A window costs the matcher up to ~0.2 ms; polling every 32 keeps a
   // cancel responsive without measurable overhead.
   constexpr std::size_t kWindowsPerPoll = 32;
@@ -125,7 +127,7 @@ void find_phones(std::string_view text, std::string_view region, std::vector<Mat
       since_poll = 0;
       poll();
     }
-    find_in_window(text.substr(w.begin, w.end - w.begin), w.begin, matcher_region, out);
+    find_in_window(text.substr(w.begin, w.end - w.begin), w.begin, matcher_region, recall, out);
   }
 }
 

@@ -27,7 +27,7 @@ void find_emails(std::string_view text, std::vector<Match>& out);
 void find_ibans(std::string_view text, std::vector<Match>& out);
 // `poll` (may be empty) is called between pieces of work.
 void find_phones(std::string_view text, std::string_view region, std::vector<Match>& out,
-                 const Poll& poll = {});
+                 const Poll& poll = {}, PhoneRecall recall = PhoneRecall::precise);
 
 // Keeps a non-overlapping subset of `candidates`, sorted by offset: an IBAN
 // beats an e-mail address, which beats a phone number; within a kind the

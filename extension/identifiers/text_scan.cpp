@@ -66,13 +66,18 @@ std::string_view placeholder(Kind kind) noexcept {
 
 }  // namespace
 
-std::vector<Match> find_in_text(std::string_view text, std::string_view region, const Poll& poll) {
+std::vector<Match> find_in_text(std::string_view text, std::string_view region, const Poll& poll,
+                                PhoneRecall recall) {
   std::vector<Match> candidates;
   detail::find_ibans(text, candidates);
   detail::find_emails(text, candidates);
   if (poll) poll();
-  detail::find_phones(text, region, candidates, poll);
+  detail::find_phones(text, region, candidates, poll, recall);
   return detail::without_overlaps(std::move(candidates));
+}
+
+std::vector<Match> find_in_text(std::string_view text, std::string_view region, const Poll& poll) {
+  return find_in_text(text, region, poll, PhoneRecall::precise);
 }
 
 std::vector<Match> find_in_text(std::string_view text, std::string_view region) {
@@ -82,7 +87,11 @@ std::vector<Match> find_in_text(std::string_view text, std::string_view region) 
 std::string redact(std::string_view text, std::string_view region) { return redact(text, region, Poll{}); }
 
 std::string redact(std::string_view text, std::string_view region, const Poll& poll) {
-  std::vector<Match> matches = find_in_text(text, region, poll);
+  return redact(text, region, poll, PhoneRecall::precise);
+}
+
+std::string redact(std::string_view text, std::string_view region, const Poll& poll, PhoneRecall recall) {
+  std::vector<Match> matches = find_in_text(text, region, poll, recall);
   if (matches.empty()) return std::string(text);
   std::string out;
   out.reserve(text.size());

@@ -56,7 +56,10 @@ Datum mask_hash(FunctionCallInfo fcinfo) {
 }
 
 Datum mask_redact(FunctionCallInfo fcinfo) {
-  return text_result(gdpr::identifiers::redact(text_arg(fcinfo, 0), phone_region()));
+  // Cautious recall: a number libphonenumber cannot vouch for (a fictional or
+  // unassigned range) is still hidden; over-redaction is the safe failure.
+  return text_result(gdpr::identifiers::redact(text_arg(fcinfo, 0), phone_region(), {},
+                                               gdpr::identifiers::PhoneRecall::cautious));
 }
 
 Datum mask_generalize_number(FunctionCallInfo fcinfo) {

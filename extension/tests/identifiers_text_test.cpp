@@ -229,5 +229,23 @@ TEST(IdentifierText, PollMayAbortTheScanWithAnException) {
   EXPECT_EQ(polls, 3);
 }
 
+// A number in a fictional range (Ofcom's +44 7700 900xxx drama numbers) is
+// not a *valid* number: identity matching ignores it, but the redact mask,
+// which hides rather than identifies, must not let it through.
+TEST(IdentifierText, CautiousRecallHidesNumbersLibphonenumberCannotVouchFor) {
+  const std::string text = "Call me back on +44 7700 900789 or 0905 123 456, thanks.";
+  const auto precise = find_in_text(text, "SK", {}, PhoneRecall::precise);
+  ASSERT_EQ(precise.size(), 1u);
+  EXPECT_EQ(precise[0].id.value, "+421905123456");
+
+  EXPECT_EQ(redact(text, "SK", {}, PhoneRecall::cautious), "Call me back on [phone] or [phone], thanks.");
+  EXPECT_EQ(redact(text, "SK"), "Call me back on +44 7700 900789 or [phone], thanks.");
+}
+
+TEST(IdentifierText, CautiousRecallStillLeavesOrdinaryTextAlone) {
+  const std::string text = "Ticket #4411 from 2024-03-17: refund of 1 234,56 EUR approved.";
+  EXPECT_EQ(redact(text, "SK", {}, PhoneRecall::cautious), text);
+}
+
 }  // namespace
 }  // namespace gdpr::identifiers::testing

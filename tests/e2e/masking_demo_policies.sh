@@ -48,6 +48,11 @@ done
 check "agent: phones are partial" "$(as agent "SELECT count(*) FROM gdpr_mask_agent.calls WHERE caller !~ '^\+[0-9]{1,3} [0-9][0-9* ]*[0-9]{3}$' OR caller !~ '\*'")" 0
 check "agent: e-mails are partial" "$(as agent "SELECT count(*) FROM gdpr_mask_agent.contacts WHERE email IS NOT NULL AND email !~ '^.\*\*\*@'")" 0
 check "agent: no e-mail address in free text" "$(as agent "SELECT count(*) FROM gdpr_mask_agent.ticket_messages WHERE body ~ '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}'")" 0
+# Whatever notation or range: no run of phone-like digits survives in the
+# agent's free text (the demo includes fictional +44 7700 900xxx numbers that
+# libphonenumber rates invalid; the redact mask must hide them anyway).
+check "agent: no phone-like digit run in bodies" "$(as agent "SELECT count(*) FROM gdpr_mask_agent.ticket_messages WHERE body ~ '[0-9]{3}[ /-]?[0-9]{3}[ /-]?[0-9]{3}'")" 0
+check "agent: no phone-like digit run in transcripts" "$(as agent "SELECT count(*) FROM gdpr_mask_agent.calls WHERE transcript ~ '[0-9]{3}[ /-]?[0-9]{3}[ /-]?[0-9]{3}'")" 0
 check "agent: transcripts redacted" "$(as agent "SELECT count(*) > 0 FROM gdpr_mask_agent.calls WHERE transcript LIKE '%[phone]%' OR transcript LIKE '%[email]%'")" t
 check "agent: no recordings" "$(as agent "SELECT count(*) FROM gdpr_mask_agent.recordings WHERE audio IS NOT NULL")" 0
 check "agent: untagged columns as they are" "$(as agent "SELECT count(*) > 0 FROM calls WHERE duration_s >= 0")" t
