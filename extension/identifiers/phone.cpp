@@ -45,7 +45,8 @@ void find_in_window(std::string_view window, std::size_t window_offset, const st
                     PhoneRecall recall, std::vector<Match>& out) {
   std::string input(window);
   replace_invalid_utf8(input, '?');  // '?' is no phone punctuation: it splits, never joins
-  const auto leniency = recall == PhoneRecall::cautious ? PhoneNumberMatcher::POSSIBLE : PhoneNumberMatcher::VALID;
+  const auto leniency =
+      recall == PhoneRecall::cautious ? PhoneNumberMatcher::POSSIBLE : PhoneNumberMatcher::VALID;
   PhoneNumberMatcher matcher(phone_util(), input, region, leniency, std::numeric_limits<int>::max());
   PhoneNumberMatch found;
   while (matcher.HasNext()) {
