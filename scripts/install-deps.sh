@@ -16,6 +16,7 @@ packages=(
   clang libclang-rt-14-dev
   libbenchmark-dev
   unzip zip openssl
+  python3
 )
 
 missing=()

@@ -1,0 +1,53 @@
+#pragma once
+// gdpr-proxy's configuration: the TOML file's shape as a plain struct, and the
+// loader that validates every key and names the offending one on error.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace gdpr::proxy {
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct TlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  // Refuse clients that do not ask for TLS.
+  bool require_tls = false;
+};
+
+struct Config {
+  Endpoint listen;
+  Endpoint server;
+  // When set, clients may only open this database.
+  std::optional<std::string> server_dbname;
+  std::chrono::milliseconds server_connect_timeout{5000};
+  std::optional<TlsConfig> tls;
+  // Reserved for the metrics/health HTTP endpoint; validated, not served yet.
+  std::optional<Endpoint> admin;
+  std::uint32_t max_message_bytes = 1u << 30;
+  std::uint32_t max_clients = 1000;
+  unsigned threads = 1;
+  std::chrono::seconds drain_timeout{30};
+  std::string log_level = "info";
+};
+
+// One line, naming the file and the key (or the line, for syntax errors).
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Config load_config(const std::filesystem::path& path);
+// `source` names the text in messages (normally the file path).
+Config parse_config(std::string_view toml_text, const std::string& source);
+
+}  // namespace gdpr::proxy

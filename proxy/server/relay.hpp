@@ -1,0 +1,63 @@
+#pragma once
+// Relays one direction of a session, message by message, through the decoder:
+// every message is framed and length-checked before a byte of it is
+// forwarded, large bodies stream through in buffer-sized slices, and messages
+// the table marks `whole` are offered to an interceptor that may replace them.
+
+#include <cstdint>
+#include <optional>
+
+#include "protocol/decoder.hpp"
+#include "server/transport.hpp"
+
+namespace gdpr::proxy {
+
+class MessageInterceptor {
+ public:
+  virtual ~MessageInterceptor() = default;
+  // Replacement bytes for a complete `whole` message, or nullopt to forward `raw`.
+  virtual std::optional<wire::Bytes> intercept(const protocol::MessageHeader& header, wire::ByteView raw) = 0;
+};
+
+enum class RelayEnd : std::uint8_t {
+  source_closed,       // the sending peer closed or reset its connection (or we closed it)
+  destination_failed,  // writing to the receiving peer failed
+  protocol_error,      // the sender broke the protocol; `error` says how
+};
+
+struct RelayResult {
+  RelayEnd end = RelayEnd::source_closed;
+  error_code io_error;
+  std::optional<protocol::ProtocolError> error;
+  std::uint64_t bytes = 0;
+  std::uint64_t messages = 0;
+  // Type of the last complete message relayed (0 before the first): tells a
+  // clean Terminate or a server FATAL apart from a vanished peer.
+  std::uint8_t last_message_type = 0;
+  bool ended_mid_message = false;
+};
+
+// The read buffer; large enough for any `whole` message plus its header.
+inline constexpr std::size_t kRelayBufferSize = 64 * 1024;
+static_assert(kRelayBufferSize > protocol::kMaxWholeBody + protocol::kMessageHeaderSize);
+
+class Relay {
+ public:
+  Relay(Transport& from, Transport& to, protocol::Decoder& decoder, MessageInterceptor* interceptor)
+      : from_(from), to_(to), decoder_(decoder), interceptor_(interceptor) {}
+
+  // `pending` holds bytes already read from `from` but not yet decoded.
+  asio::awaitable<RelayResult> run(wire::Bytes pending);
+
+  // What has been relayed so far; read by the session while the other direction runs.
+  const RelayResult& progress() const { return progress_; }
+
+ private:
+  RelayResult progress_;
+  Transport& from_;
+  Transport& to_;
+  protocol::Decoder& decoder_;
+  MessageInterceptor* interceptor_;
+};
+
+}  // namespace gdpr::proxy
