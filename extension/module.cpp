@@ -39,6 +39,27 @@ bool check_phone_region(char** newval, void** /*extra*/, GucSource /*source*/) {
   return true;
 }
 
+// gdpr.actor names the person acting, for the audit. gdpr-proxy sets it in
+// the start-up packet (options=-c gdpr.actor=anna); from then on the session
+// cannot change it: SET and set_config() are refused, while RESET, RESET ALL
+// and DISCARD ALL restore the start-up value (that is PostgreSQL's reset
+// value, and no check hook runs for it). A session that started without an
+// actor may name one once; it is then fixed the same way.
+bool check_actor(char** newval, void** /*extra*/, GucSource source) {
+  // Configuration files, role and database settings, start-up options and
+  // ALTER ROLE ... SET validation (PGC_S_TEST) are not the client changing
+  // its own identity mid-session.
+  if (source != PGC_S_SESSION && source != PGC_S_INTERACTIVE) return true;
+  const char* current = gdpr::settings::actor;
+  if (current == nullptr || current[0] == '\0') return true;
+  if (*newval != nullptr && strcmp(*newval, current) == 0) return true;
+  GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+  GUC_check_errmsg("gdpr.actor cannot be changed once it is set");
+  GUC_check_errdetail("This session acts as \"%s\"; every access is audited under that name.", current);
+  GUC_check_errhint("Open a new connection (through gdpr-proxy: log in as the other person).");
+  return false;
+}
+
 void define_settings() {
   DefineCustomBoolVariable("gdpr.audit", "Records row-level access to tagged personal data.", nullptr,
                            &gdpr::settings::audit_enabled, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
@@ -48,7 +69,7 @@ void define_settings() {
                              nullptr, nullptr);
   DefineCustomStringVariable("gdpr.actor",
                              "The person acting in this session (set by gdpr-proxy); defaults to the session user.",
-                             nullptr, &gdpr::settings::actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                             nullptr, &gdpr::settings::actor, "", PGC_USERSET, 0, check_actor, nullptr, nullptr);
   DefineCustomStringVariable("gdpr.key_file",
                              "File holding the extension's secret key (outside the database).",
                              "Used for erasure proofs, pseudonyms and the audit chain.", &gdpr::settings::key_file,
