@@ -74,5 +74,12 @@ if [[ -n $proxy_pid ]] && ! kill -0 "$proxy_pid" 2>/dev/null; then
   echo "e2e: gdpr-proxy died during the run; its log:" >&2; tail -n 40 "$work/logs/proxy.log" >&2
   failed=$((failed + 1))
 fi
+# A backend that crashed during the run fails the suite even if every script
+# passed: PostgreSQL restarts and the scripts may not notice.
+if grep -q 'terminated by signal' "$work/cluster/server.log"; then
+  echo "e2e: a PostgreSQL process crashed during the run:" >&2
+  grep -B2 -A2 'terminated by signal' "$work/cluster/server.log" | head -n 20 >&2
+  failed=$((failed + 1))
+fi
 echo "e2e: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

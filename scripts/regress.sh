@@ -48,6 +48,13 @@ if [[ $status -ne 0 && -f "$out/regression.diffs" ]]; then
   echo "regress: differences in $out/regression.diffs:" >&2
   head -n 200 "$out/regression.diffs" >&2
 fi
+# A crashed backend fails the run even where the expected output still matched.
+if grep -q 'terminated by signal' "$out/log/postmaster.log" 2>/dev/null; then
+  echo "regress: a PostgreSQL process crashed during the run:" >&2
+  grep -B2 -A2 'terminated by signal' "$out/log/postmaster.log" | head -n 20 >&2
+  failed=$((failed + 1))
+  status=1
+fi
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 echo "regress: $passed passed, $failed failed"
 exit "$status"

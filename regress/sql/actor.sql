@@ -1,6 +1,6 @@
 -- gdpr.actor: who is acting, for the audit. gdpr-proxy sets it when it opens
 -- the server connection (start-up options); the client cannot change it.
-CREATE EXTENSION IF NOT EXISTS gdpr;
+CREATE EXTENSION gdpr;
 
 -- A session started without an actor may name one, once.
 SHOW gdpr.actor;
@@ -40,3 +40,4 @@ SET gdpr.actor = 'carla';
 SHOW gdpr.actor;
 RESET ROLE;
 DROP ROLE actor_other;
+DROP EXTENSION gdpr;
