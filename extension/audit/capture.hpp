@@ -60,6 +60,9 @@ struct StatementCapture {
   EState* estate = nullptr;
   std::vector<std::unique_ptr<RelationCapture>> relations;
   std::vector<RelationCapture*> by_rti;  // range-table index -> its capture, or nullptr
+  // range-table index -> the key columns' attribute numbers in that entry
+  // (a partition's may differ from its parent's); empty: unknown
+  std::vector<std::vector<int16_t>> key_attnums_by_rti;
   std::vector<NodeWrap> wraps;
   Event common;           // the fields shared by the statement's events
   bool finished = false;  // ExecutorEnd reached: outcome ok, else error

@@ -16,6 +16,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
 #include "nodes/parsenodes.h"
+#include "nodes/pathnodes.h"
 #include "nodes/plannodes.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
@@ -222,6 +223,39 @@ void fill_common(Event& e, int64_t query_id, int nesting_level) {
   e.application = application_name != nullptr ? application_name : "";
 }
 
+// The partitions (and inheritance children) of an audited table are scanned
+// under their own range-table entries: their rows belong to the parent's
+// capture. The key columns are translated to each child's attribute numbers
+// (a partition attached with another column order numbers them differently).
+void map_partitions(const PlannedStmt* plan, StatementCapture& st) {
+  // AppendRelInfos name their immediate parent; a few passes cover nested levels.
+  for (int pass = 0; pass < 8; ++pass) {
+    bool changed = false;
+    ListCell* lc;
+    foreach (lc, plan->appendRelations) {
+      const auto* info = static_cast<const AppendRelInfo*>(lfirst(lc));
+      const Index parent = info->parent_relid, child = info->child_relid;
+      if (parent >= st.by_rti.size() || child >= st.by_rti.size()) continue;
+      if (st.by_rti[parent] == nullptr || st.by_rti[child] != nullptr) continue;
+      std::vector<int16_t> child_keys;
+      for (int16_t parent_attno : st.key_attnums_by_rti[parent]) {
+        int16_t found = 0;
+        for (int i = 0; i < info->num_child_cols && found == 0; ++i)
+          if (info->parent_colnos[i] == parent_attno) found = static_cast<int16_t>(i + 1);
+        if (found == 0) {  // cannot happen for a key column; then the keys are unreadable
+          child_keys.clear();
+          break;
+        }
+        child_keys.push_back(found);
+      }
+      st.by_rti[child] = st.by_rti[parent];
+      st.key_attnums_by_rti[child] = std::move(child_keys);
+      changed = true;
+    }
+    if (!changed) break;
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<StatementCapture> plan_capture(QueryDesc* query, int nesting_level) {
@@ -307,7 +341,12 @@ std::unique_ptr<StatementCapture> plan_capture(QueryDesc* query, int nesting_lev
   }
   if (!statement) return nullptr;
   statement->by_rti.assign(rti + 1, nullptr);
-  for (auto [index, relation] : origins) statement->by_rti[index] = relation;
+  statement->key_attnums_by_rti.assign(rti + 1, {});
+  for (auto [index, relation] : origins) {
+    statement->by_rti[index] = relation;
+    statement->key_attnums_by_rti[index] = relation->key_attnums;
+  }
+  map_partitions(plan, *statement);
 
   fill_common(statement->common, static_cast<int64_t>(plan->queryId), nesting_level);
   return statement;

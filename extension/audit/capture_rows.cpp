@@ -68,8 +68,8 @@ RelationCapture* capture_for(StatementCapture& st, Index rti) {
 
 // Positions of the key columns in an index-only scan's slot, which has the
 // index's layout: the indextlist's Vars name heap columns by varattno.
-void index_only_positions(const IndexOnlyScan* plan, NodeWrap& w) {
-  for (int16_t attnum : w.relation->key_attnums) {
+void index_only_positions(const IndexOnlyScan* plan, const std::vector<int16_t>& key_attnums, NodeWrap& w) {
+  for (int16_t attnum : key_attnums) {
     int16_t position = 0, i = 0;
     ListCell* lc;
     foreach (lc, plan->indextlist) {
@@ -107,10 +107,13 @@ bool collect_walker(PlanState* ps, void* context) {
         w.node = ps;
         w.relation = rc;
         w.read_scan_slot = true;
-        if (IsA(ps, IndexOnlyScanState))
-          index_only_positions(reinterpret_cast<IndexOnlyScan*>(ps->plan), w);
+        const std::vector<int16_t>& keys = st.key_attnums_by_rti[scan->scanrelid];
+        if (keys.size() != rc->key_attnums.size())
+          w.positions_known = false;  // a child whose key columns could not be mapped
+        else if (IsA(ps, IndexOnlyScanState))
+          index_only_positions(reinterpret_cast<IndexOnlyScan*>(ps->plan), keys, w);
         else
-          w.positions = rc->key_attnums;
+          w.positions = keys;
         st.wraps.push_back(std::move(w));
       }
     } else if (IsA(ps, ModifyTableState)) {

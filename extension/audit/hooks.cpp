@@ -152,9 +152,14 @@ extern "C" void audit_executor_finish(QueryDesc* query) {
 }
 
 extern "C" void audit_executor_end(QueryDesc* query) {
-  if (query->estate != nullptr) {
-    if (StatementCapture* statement = find_statement(query->estate)) statement->finished = true;
+  StatementCapture* statement = query->estate != nullptr ? find_statement(query->estate) : nullptr;
+  if (statement != nullptr && IsTransactionState()) {
+    // Back-pressure where a cancel can still end it: a full queue holds the
+    // statement here, servicing interrupts. A cancel raises an ERROR and the
+    // abort path queues the events (outcome error): never lost.
+    invoke_cpp([] { queue::wait_for_room(); });
   }
+  if (statement != nullptr) statement->finished = true;
   const uint64_t queued_before = last_queued_seq;
   if (prev_executor_end != nullptr)
     prev_executor_end(query);
@@ -207,6 +212,12 @@ void process_utility(PlannedStmt* planned, const char* query_string, bool read_o
   if (!statement) return;
   if (completion != nullptr)
     statement->relations.front()->row_count = static_cast<int64_t>(completion->nprocessed);
+  try {
+    queue::wait_for_room();  // back-pressure that a cancel can end
+  } catch (...) {
+    queue_events(*statement, "error");
+    throw;
+  }
   queue_events(*statement, "ok");
 }
 

@@ -11,6 +11,8 @@ extern "C" {
 #include "utils/queryjumble.h"
 }
 
+#include <climits>
+
 #include "audit/audit.hpp"
 #include "audit/audit_settings.hpp"
 #include "audit/queue.hpp"
@@ -20,6 +22,7 @@ bool sync = false;
 int flush_ms = 200;
 int queue_kb = 1024;
 int max_keys = 1000;
+int retention_min = 400 * 24 * 60;
 }  // namespace gdpr::audit::settings
 
 namespace gdpr::audit {
@@ -57,6 +60,11 @@ void define_audit_settings() {
       "Integer keys beyond it are merged into wider ranges (a superset); other keys are cut off "
       "and the event says its key list is incomplete.",
       &settings::max_keys, 1000, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("gdpr.audit_retention", "How long gdpr.audit_log keeps events (0: for ever).",
+                          "The writer drops whole daily partitions (UTC) that ended longer ago than this; "
+                          "gdpr_audit_verify() then starts from the last dropped event's checkpoint.",
+                          &settings::retention_min, 400 * 24 * 60, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MIN,
+                          nullptr, nullptr, nullptr);
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ constexpr Oid kTypes[kSignedColumns] = {
     TEXTOID,            // outcome
     INT4OID,            // nesting_level
     INT4OID,            // backend_pid
+    TIMESTAMPTZOID,     // logged_at
 };
 
 Datum text_datum(const std::string& s) {
@@ -75,17 +76,126 @@ std::string output_text(Oid type, Datum value) {
   return out;
 }
 
+// array_out prints such elements unquoted: non-empty, [A-Za-z0-9_] only, not NULL.
+bool plain_array_element(const std::string& e) {
+  if (e.empty() || e.size() == 4) {
+    if (e.empty()) return false;
+    std::string lower;
+    for (char c : e) lower.push_back(static_cast<char>(c | 0x20));
+    if (lower == "null") return false;
+  }
+  for (char c : e)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  return true;
+}
+
+std::optional<std::string> plain_text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!plain_array_element(items[i])) return std::nullopt;
+    if (i > 0) out += ',';
+    out += items[i];
+  }
+  out += '}';
+  return out;
+}
+
+// inet_out of a plain IPv4 host address is the address itself.
+bool plain_ipv4(const std::string& a) {
+  int parts = 0, digits = 0, value = 0;
+  for (size_t i = 0; i <= a.size(); ++i) {
+    if (i == a.size() || a[i] == '.') {
+      if (digits == 0 || value > 255) return false;
+      ++parts;
+      digits = value = 0;
+    } else if (a[i] >= '0' && a[i] <= '9') {
+      if (digits > 0 && value == 0) return false;  // leading zero
+      value = value * 10 + (a[i] - '0');
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return parts == 4;
+}
+
 }  // namespace
+
+bool transported_as_text(Oid type) {
+  return type == INETOID || type == TEXTARRAYOID || type == JSONBOID || type == INT8MULTIRANGEOID;
+}
+
+void to_row(int64_t id, int64_t logged_at, const Event& e, Datum* v, bool* n,
+            std::vector<std::optional<std::string>>& f) {
+  f.assign(kSignedColumns, std::nullopt);
+  for (int i = 0; i < kSignedColumns; ++i) n[i] = false;
+  auto text = [&](int i, const std::string& value) {
+    v[i] = text_datum(value);
+    f[i] = value;
+  };
+  auto via_postgres = [&](int i, Oid type, Datum datum) { f[i] = output_text(type, datum); };
+  v[0] = Int64GetDatum(id);
+  f[0] = std::to_string(id);
+  v[1] = Int64GetDatum(e.at);
+  f[1] = std::to_string(e.at);
+  text(2, e.actor);
+  text(3, e.db_role);
+  if (e.client_addr.empty())
+    n[4] = true;
+  else if (plain_ipv4(e.client_addr))
+    f[4] = e.client_addr;
+  else
+    via_postgres(4, INETOID, from_text(INETOID, e.client_addr));
+  text(5, e.application);
+  text(6, e.operation);
+  v[7] = ObjectIdGetDatum(e.relation);
+  f[7] = std::to_string(e.relation);
+  text(8, e.relation_name);
+  if (auto plain = plain_text_array(e.columns))
+    f[9] = std::move(plain);
+  else
+    via_postgres(9, TEXTARRAYOID, text_array(e.columns));
+  if (auto plain = plain_text_array(e.key_columns))
+    f[10] = std::move(plain);
+  else
+    via_postgres(10, TEXTARRAYOID, text_array(e.key_columns));
+  if (!e.row_keys)
+    n[11] = true;
+  else if (e.key_ranges)
+    f[11] = *e.row_keys;  // integer keys: written in jsonb's output form (row_keys.hpp)
+  else
+    via_postgres(11, JSONBOID, from_text(JSONBOID, *e.row_keys));
+  if (!e.key_ranges)
+    n[12] = true;
+  else
+    f[12] = *e.key_ranges;  // written in int8multirange's output form (row_keys.hpp)
+  v[13] = BoolGetDatum(e.keys_complete);
+  f[13] = std::string(1, e.keys_complete ? 't' : 'f');
+  v[14] = Int64GetDatum(e.row_count);
+  f[14] = std::to_string(e.row_count);
+  v[15] = Int64GetDatum(e.query_id);
+  f[15] = std::to_string(e.query_id);
+  v[16] = BoolGetDatum(e.masked);
+  f[16] = std::string(1, e.masked ? 't' : 'f');
+  text(17, e.outcome);
+  v[18] = Int32GetDatum(e.nesting_level);
+  f[18] = std::to_string(e.nesting_level);
+  v[19] = Int32GetDatum(e.backend_pid);
+  f[19] = std::to_string(e.backend_pid);
+  v[20] = Int64GetDatum(logged_at);
+  f[20] = std::to_string(logged_at);
+}
 
 const char* column_list() {
   return "id, at, actor, db_role, client_addr, application, operation, relation, relation_name, columns, "
          "key_columns, row_keys, key_ranges, row_keys_complete, row_count, query_id, masked, outcome, "
-         "nesting_level, backend_pid";
+         "nesting_level, backend_pid, logged_at";
 }
 
 const Oid* column_types() { return kTypes; }
 
-void to_datums(int64_t id, const Event& e, Datum* v, bool* n) {
+void to_datums(int64_t id, int64_t logged_at, const Event& e, Datum* v, bool* n) {
   for (int i = 0; i < kSignedColumns; ++i) n[i] = false;
   v[0] = Int64GetDatum(id);
   v[1] = Int64GetDatum(e.at);  // TimestampTz
@@ -116,6 +226,7 @@ void to_datums(int64_t id, const Event& e, Datum* v, bool* n) {
   v[17] = text_datum(e.outcome);
   v[18] = Int32GetDatum(e.nesting_level);
   v[19] = Int32GetDatum(e.backend_pid);
+  v[20] = Int64GetDatum(logged_at);  // TimestampTz
 }
 
 std::string canonical(const Datum* v, const bool* n) { return canonical_encoding(canonical_fields(v, n)); }

@@ -22,15 +22,24 @@
 //   Never hold two slot locks, and take locks[0] before a slot lock. No
 //   lock is held while waiting, doing I/O, or calling anything that can
 //   ereport.
-// Waiting: producers poll their own latch (10 ms) while the ring is full and
-// set the writer's latch so it drains early; no condition variables, because
-// enqueue() must also work while a transaction aborts.
+// Waiting: producers set the writer's latch so it drains early. On the
+// normal path (wait_for_room) they sleep on the slot's condition variable,
+// which the writer broadcasts after freeing space; enqueue(), which must
+// also work while a transaction aborts, polls its own latch every 10 ms.
+// Back-pressure never drops an event. On the normal path a statement first
+// waits for room with wait_for_room(), which services interrupts: a cancel
+// (or statement_timeout, or a terminate) ends that wait with an ERROR, and
+// the statement's events are then queued by the abort path. enqueue() itself
+// never services interrupts (it runs inside memory-context reset callbacks,
+// also during abort) and waits as long as it takes; it only gives up when
+// the postmaster dies (WL_EXIT_ON_PM_DEATH), when shared memory is lost anyway.
 extern "C" {
 #include "postgres.h"
 
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
+#include "storage/condition_variable.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
@@ -56,10 +65,16 @@ constexpr const char* kTranche = "gdpr_audit";
 // A writer that was asked to start but has not attached within this time is
 // asked again.
 constexpr long kWriterStartRetryMs = 2000;
-// A producer that cannot queue for this long gives up and logs the loss
-// rather than hanging a backend for ever (no writer can start: e.g. no free
-// max_worker_processes slot).
-constexpr long kEnqueueGiveUpMs = 60000;
+// A producer that waits this long for room says so in the server log (once
+// per wait): most likely no writer can start (no free max_worker_processes
+// slot) or the writer keeps failing.
+constexpr long kEnqueueComplainMs = 10000;
+// wait_for_room() waits until this much (or half the ring, if smaller) is
+// free, so that the event queued right after almost always fits at once.
+constexpr uint64 kRoomBytes = 64 * 1024;
+// A backend being terminated gives up an event only after no writer has been
+// attached for this long while it waited (see enqueue()).
+constexpr long kNoWriterGiveUpMs = 5000;
 
 struct SlotHeader {
   Oid database;  // InvalidOid: free
@@ -72,7 +87,8 @@ struct SlotHeader {
   uint64 flushed;
   int64 head_id;  // last committed event id (chain head), 0: unknown
   uint8 head_mac[32];
-  Oid head_table;  // the gdpr.audit_log that head_id is in
+  Oid head_table;                // the gdpr.audit_log that head_id is in
+  ConditionVariable room_freed;  // broadcast by the writer after freeing space
 };
 
 struct Shared {
@@ -196,6 +212,7 @@ void attach_shared_memory() {
     std::memset(shared, 0, size);
     shared->ring_bytes = ring_bytes_setting();
     shared->locks = GetNamedLWLockTranche(kTranche);
+    for (int i = 0; i < kSlots; ++i) ConditionVariableInit(&slot_header(i)->room_freed);
   }
   LWLockRelease(AddinShmemInitLock);
 }
@@ -219,23 +236,29 @@ uint64_t enqueue(const std::string& record) noexcept {
   int i = find_or_assign_slot();
   const uint64 need = sizeof(uint32) + record.size();
   if (i < 0 || need > shared->ring_bytes / 2) {
-    elog(LOG, "gdpr: audit event of %zu bytes could not be queued (slot %d)", record.size(), i);
+    // Cannot happen for a database that passed ensure_writer() with events
+    // capped by gdpr.audit_max_keys; say so loudly rather than silently.
+    elog(WARNING, "gdpr: audit event of %zu bytes could not be queued (slot %d); it was lost", record.size(),
+         i);
     return 0;
   }
   TimestampTz waiting_since = 0;
+  TimestampTz writer_missing_since = 0;
+  bool complained = false;
   for (;;) {
     uint64 seq = 0;
     bool wake = false;
     bool missing_writer = false;
     LWLockAcquire(slot_lock(i), LW_EXCLUSIVE);
     SlotHeader* s = slot_header(i);
+    missing_writer = s->writer_pid == 0;
     if (s->database != MyDatabaseId) {
       // An idle slot of ours was handed to another database: look again.
       LWLockRelease(slot_lock(i));
       my_slot = -1;
       i = find_or_assign_slot();
       if (i < 0) {
-        elog(LOG, "gdpr: no audit queue slot for database %u; an audit event was lost", MyDatabaseId);
+        elog(WARNING, "gdpr: no audit queue slot for database %u; an audit event was lost", MyDatabaseId);
         return 0;
       }
       continue;
@@ -257,17 +280,62 @@ uint64_t enqueue(const std::string& record) noexcept {
       if (wake) wake_writer(i);
       return seq;
     }
-    // Full: back-pressure. Wake the writer and wait for it to free space.
+    // Full: back-pressure. Wake the writer and wait for it to free space,
+    // for as long as it takes (never dropping the event) - unless this
+    // backend is being terminated (pg_terminate_backend, shutdown) and no
+    // writer has been there to take the event for kNoWriterGiveUpMs: then
+    // nothing ever will, and the backend must be able to exit.
     TimestampTz now = GetCurrentTimestamp();
     if (waiting_since == 0) waiting_since = now;
-    if (TimestampDifferenceExceeds(waiting_since, now, kEnqueueGiveUpMs)) {
-      elog(WARNING, "gdpr: audit queue stayed full for %ld ms; an audit event was lost", kEnqueueGiveUpMs);
+    if (!complained && TimestampDifferenceExceeds(waiting_since, now, kEnqueueComplainMs)) {
+      elog(LOG, "gdpr: audit queue full for %ld ms; waiting for the audit writer", kEnqueueComplainMs);
+      complained = true;
+    }
+    if (missing_writer) {
+      if (writer_missing_since == 0) writer_missing_since = now;
+    } else {
+      writer_missing_since = 0;
+    }
+    if (ProcDiePending && writer_missing_since != 0 &&
+        TimestampDifferenceExceeds(writer_missing_since, now, kNoWriterGiveUpMs)) {
+      elog(WARNING,
+           "gdpr: backend terminated while the audit queue was full and no audit writer ran; an audit "
+           "event was lost");
       return 0;
     }
     start_writer_if_missing(i);
     wake_writer(i);
     (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
+  }
+}
+
+void wait_for_room() {
+  if (shared == nullptr) return;
+  const int i = find_or_assign_slot();
+  if (i < 0) return;
+  const uint64 room = Min(kRoomBytes, shared->ring_bytes / 2);
+  {
+    // Fast path without the lock (once per statement): aligned 64-bit reads
+    // do not tear, and a stale view only means the locked check below runs
+    // or the event waits inside enqueue() instead.
+    const volatile SlotHeader* s = slot_header(i);
+    if (shared->ring_bytes - (s->head - s->tail) >= room) return;
+  }
+  for (;;) {
+    LWLockAcquire(slot_lock(i), LW_SHARED);
+    const SlotHeader* s = slot_header(i);
+    const bool ok = s->database != MyDatabaseId || shared->ring_bytes - (s->head - s->tail) >= room;
+    LWLockRelease(slot_lock(i));
+    if (ok) {
+      ConditionVariableCancelSleep();
+      return;
+    }
+    start_writer_if_missing(i);
+    wake_writer(i);
+    // Woken by the writer as soon as it frees space; services interrupts
+    // (an ERROR here leaves the sleep to AbortTransaction to cancel).
+    pg::guard([i] { (void)ConditionVariableTimedSleep(&slot_header(i)->room_freed, 10, PG_WAIT_EXTENSION); });
   }
 }
 
@@ -393,6 +461,7 @@ void release(int slot, const Batch& batch, int64_t head_id, const Digest& head_m
     std::memcpy(s->head_mac, head_mac.data(), head_mac.size());
   }
   LWLockRelease(slot_lock(slot));
+  ConditionVariableBroadcast(&s->room_freed);
 }
 
 uint64_t pending_bytes(int slot) noexcept {

@@ -26,10 +26,16 @@ bool available() noexcept;
 // Normal (non-abort) path only: may throw gdpr::Error / gdpr::PgError.
 void ensure_writer();
 // Appends one serialised event, waiting while the queue is full (back-pressure,
-// never dropping). Safe during transaction abort: never throws, never
-// ereports, never services interrupts. Returns the event's sequence number in
-// this database's queue, or 0 if it could not be queued (logged).
+// never dropping) for as long as it takes. Safe during transaction abort:
+// never throws, never ereports, never services interrupts. Returns the
+// event's sequence number in this database's queue, or 0 if it could not be
+// queued (no queue slot, or an event larger than half the queue: a WARNING).
 uint64_t enqueue(const std::string& record) noexcept;
+// Normal (non-abort) path: waits until the queue has room for a statement's
+// events (64 kB, or half the queue), servicing interrupts, so that a full
+// queue holds the statement back where a cancel can still end it (with an
+// ERROR; its events are then queued by the abort path). Throws gdpr::PgError.
+void wait_for_room();
 // Waits until every event up to `seq` is committed by the writer. Services
 // interrupts (a cancel ends the wait with an ERROR); `timeout_ms` < 0 waits
 // for ever, otherwise throws gdpr::Error when it runs out.

@@ -86,10 +86,12 @@ std::string row_keys_json(const std::vector<KeyRange>& ranges) {
     if (r.first == r.last)
       out += std::to_string(r.first);
     else {
-      out += "{\"from\": ";
-      out += std::to_string(r.first);
-      out += ", \"to\": ";
+      // jsonb's output order (shorter keys first): the writer signs this
+      // text as the canonical form of the stored jsonb without re-parsing.
+      out += "{\"to\": ";
       out += std::to_string(r.last);
+      out += ", \"from\": ";
+      out += std::to_string(r.first);
       out += '}';
     }
   }
@@ -109,13 +111,15 @@ std::string multirange_literal(const std::vector<KeyRange>& ranges) {
   std::string out = "{";
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (i > 0) out += ",";
-    // Closed on both ends so that the maximum int64 key needs no "+1".
+    // int8multirange's canonical output form, [first,last+1): the writer
+    // signs this text without re-parsing it. The maximum int64 key has no
+    // last+1: its range is unbounded above (int8range would overflow).
     // Appended piecewise: GCC 12 misreports operator+ chains (-Wrestrict).
     out += '[';
     out += std::to_string(ranges[i].first);
     out += ',';
-    out += std::to_string(ranges[i].last);
-    out += ']';
+    if (ranges[i].last != std::numeric_limits<int64_t>::max()) out += std::to_string(ranges[i].last + 1);
+    out += ')';
   }
   return out + "}";
 }

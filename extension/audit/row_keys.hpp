@@ -58,10 +58,11 @@ class KeyList {
 };
 
 // JSON text of the row_keys column: an array whose items are key values or,
-// for integer runs, {"from": a, "to": b}.
+// for integer runs, {"to": b, "from": a} (for ranges: exactly jsonb's output).
 std::string row_keys_json(const std::vector<KeyRange>& ranges);
 std::string row_keys_json(const std::vector<std::string>& values);
-// Text of an int8multirange literal, e.g. {[5,6),[10,21)}; the indexed form.
+// Text of an int8multirange in its canonical output form, e.g.
+// {[5,6),[10,21)}; the indexed form. The maximum int64 key ends unbounded: [k,).
 std::string multirange_literal(const std::vector<KeyRange>& ranges);
 // A JSON string literal with the escapes JSON requires.
 std::string json_quote(const std::string& text);

@@ -75,17 +75,29 @@ Verdict verify_chain() {
   });
   std::vector<std::pair<int64_t, Digest>> checkpoints;
   gdpr::pg::guard([] {
-    if (SPI_execute("SELECT event_id, mac FROM gdpr.audit_checkpoints ORDER BY event_id", true, 0) !=
-        SPI_OK_SELECT)
+    if (SPI_execute("SELECT event_id, mac, kind = 'retention' FROM gdpr.audit_checkpoints ORDER BY event_id",
+                    true, 0) != SPI_OK_SELECT)
       elog(ERROR, "could not read gdpr.audit_checkpoints");
   });
+  // Retention dropped the events up to the latest 'retention' checkpoint:
+  // the chain is verified from the event after it, with the key ratcheted
+  // forward to there and that checkpoint's mac as the previous mac.
+  size_t retained_from = 0;  // index of the first checkpoint after the retention point
+  int64_t expected = 1;
   for (uint64 i = 0; i < SPI_processed; ++i) {
-    bool null_id = true, null_mac = true;
+    bool null_id = true, null_mac = true, null_kind = true;
     Datum id = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &null_id);
     Datum mac = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &null_mac);
-    if (!null_id && !null_mac) checkpoints.emplace_back(DatumGetInt64(id), digest_of(mac));
+    Datum retention = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &null_kind);
+    if (null_id || null_mac) continue;
+    checkpoints.emplace_back(DatumGetInt64(id), digest_of(mac));
+    if (!null_kind && DatumGetBool(retention)) {
+      retained_from = checkpoints.size();
+      expected = DatumGetInt64(id) + 1;
+    }
   }
-  size_t next_checkpoint = 0;
+  if (retained_from > 0) chain.seek(expected, checkpoints[retained_from - 1].second);
+  size_t next_checkpoint = retained_from;
 
   const std::string sql =
       std::string("SELECT ") + gdpr::audit::log_row::column_list() + ", mac FROM gdpr.audit_log ORDER BY id";
@@ -94,7 +106,6 @@ Verdict verify_chain() {
     if (plan == nullptr) elog(ERROR, "could not prepare the audit log scan");
     return SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
   });
-  int64_t expected = 1;
   constexpr int kSigned = gdpr::audit::log_row::kSignedColumns;
   bool done = false;
   while (!done) {

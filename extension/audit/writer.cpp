@@ -13,6 +13,9 @@ extern "C" {
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "storage/lmgr.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -62,7 +65,9 @@ void handle_sigterm(SIGNAL_ARGS) {
   errno = saved_errno;
 }
 
-constexpr size_t kBatchBytes = 256 * 1024;
+// One transaction per batch: larger batches amortise the commit (and its WAL
+// flush) over more events; the queue's ring is at most this big by default.
+constexpr size_t kBatchBytes = 4 * 1024 * 1024;
 constexpr long kCheckpointEveryMs = 10000;
 constexpr int64_t kCheckpointEveryEvents = 10000;
 // A clean shutdown waits at most this long for other processes to leave.
@@ -73,6 +78,8 @@ constexpr long kIdleRetireMs = 1000;
 // Events queued for a database whose gdpr.audit_log stays missing this long
 // (the extension was dropped) are discarded, with a WARNING.
 constexpr long kMissingTableGiveUpMs = 10000;
+// How often the writer looks for partitions past gdpr.audit_retention.
+constexpr long kRetentionEveryMs = 3600 * 1000L;
 
 class Writer {
  public:
@@ -101,10 +108,28 @@ class Writer {
       PushActiveSnapshot(GetTransactionSnapshot());
       pgstat_report_activity(STATE_RUNNING, "gdpr audit writer: writing events");
     });
-    const Oid table = current_table();
+    Oid table = current_table();
+    if (OidIsValid(table) &&
+        (!loaded_ || table != table_ ||
+         partitions_ready_day_ != GetCurrentTransactionStartTimestamp() / USECS_PER_DAY)) {
+      // This batch may create partitions and add them to the extension
+      // (ShareUpdateExclusiveLock on it). Take that lock before touching any
+      // of the extension's objects: DROP EXTENSION locks the extension first
+      // and its members after, and the other order would deadlock with it.
+      pg::guard([] {
+        const Oid extension = get_extension_oid("gdpr", true);
+        if (OidIsValid(extension))
+          LockDatabaseObject(ExtensionRelationId, extension, 0, ShareUpdateExclusiveLock);
+      });
+      table = current_table();  // perhaps dropped meanwhile
+    }
     if (OidIsValid(table)) {
       // A dropped and re-created extension has a new, empty log: a new chain.
       if (!loaded_ || table != table_) load_chain_state(table);
+      // One logged_at per batch, never decreasing: ids and the partition key
+      // grow together, so each daily partition holds a contiguous run of ids.
+      logged_at_ = Max(logged_at_, pg::guard([] { return GetCurrentTransactionStartTimestamp(); }));
+      ensure_partitions();
       for (const std::string& record : batch.records) add(deserialize(record));
       insert_batch();
       maybe_checkpoint();
@@ -174,6 +199,18 @@ class Writer {
       last_mac = shm_mac;
     }
     next_id_ = last_id + 1;
+    logged_at_ = 0;
+    pg::guard([] {
+      if (SPI_execute("SELECT logged_at FROM gdpr.audit_log ORDER BY id DESC LIMIT 1", true, 1) !=
+          SPI_OK_SELECT)
+        elog(ERROR, "gdpr audit writer: could not read the last logged_at");
+    });
+    if (SPI_processed == 1) {
+      bool null = true;
+      Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null);
+      if (!null) logged_at_ = DatumGetTimestampTz(d);
+    }
+    partitions_ready_day_ = -1;
     try {
       chain_.emplace(keys::derive("audit"));
       chain_->seek(next_id_, last_mac);
@@ -207,15 +244,7 @@ class Writer {
   // is text (inet, text[], jsonb, int8multirange) travel as that text and are
   // cast back by their input functions, which yields the very values signed.
   static Oid transport_type(Oid column_type) {
-    switch (column_type) {
-      case INETOID:
-      case TEXTARRAYOID:
-      case JSONBOID:
-      case INT8MULTIRANGEOID:
-        return TEXTOID;
-      default:
-        return column_type;
-    }
+    return log_row::transported_as_text(column_type) ? TEXTOID : column_type;
   }
 
   static Oid array_type_of(Oid element) {
@@ -278,13 +307,32 @@ class Writer {
     return insert_plan_;
   }
 
+  // The daily partitions (UTC) for the batch's logged_at and the next day,
+  // created ahead so that the day's first batch rarely has to. The current
+  // day's is checked every batch (one cheap lookup): a partition dropped
+  // behind the writer's back is re-created instead of failing the insert.
+  void ensure_partitions() {
+    const int64_t day = logged_at_ / USECS_PER_DAY;
+    for (int64_t ahead = 0; ahead <= (day == partitions_ready_day_ ? 0 : 1); ++ahead) {
+      const TimestampTz t = logged_at_ + ahead * USECS_PER_DAY;
+      pg::guard([t] {
+        Oid types[1] = {TIMESTAMPTZOID};
+        Datum values[1] = {TimestampTzGetDatum(t)};
+        if (SPI_execute_with_args("SELECT gdpr._audit_ensure_partition($1)", 1, types, values, nullptr, false,
+                                  1) != SPI_OK_SELECT)
+          elog(ERROR, "gdpr audit writer: could not create a partition of gdpr.audit_log");
+      });
+    }
+    partitions_ready_day_ = day;
+  }
+
   // Signs the event and adds it to the batch's column arrays.
   void add(const Event& event) {
     Datum values[kColumns];
     bool nulls[kColumns];
     const int64_t id = chain_ ? chain_->next_id() : next_id_;
-    log_row::to_datums(id, event, values, nulls);
-    const auto fields = log_row::canonical_fields(values, nulls);
+    log_row::to_row(id, logged_at_, event, values, nulls, fields_);
+    const auto& fields = fields_;
     nulls[log_row::kSignedColumns] = true;
     if (chain_) {
       Digest mac = chain_->sign(canonical_encoding(fields));
@@ -343,6 +391,40 @@ class Writer {
   // A checkpoint of the current head, in a transaction of its own, if the
   // head moved since the last one (before the writer retires or stops).
  public:
+  // Drops the partitions older than gdpr.audit_retention, at most once per
+  // kRetentionEveryMs, in a transaction of its own (DROP waits for readers of
+  // the log). Each dropped partition leaves a 'retention' checkpoint.
+  void apply_retention() {
+    if (settings::retention_min <= 0 || !loaded_) return;
+    const TimestampTz now = GetCurrentTimestamp();
+    if (last_retention_at_ != 0 && !TimestampDifferenceExceeds(last_retention_at_, now, kRetentionEveryMs))
+      return;
+    last_retention_at_ = now;
+    pg::guard([] {
+      SetCurrentStatementStartTimestamp();
+      StartTransactionCommand();
+      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+      PushActiveSnapshot(GetTransactionSnapshot());
+      pgstat_report_activity(STATE_RUNNING, "gdpr audit writer: retention");
+    });
+    if (current_table() == table_) {
+      const TimestampTz horizon = now - static_cast<int64_t>(settings::retention_min) * USECS_PER_MINUTE;
+      pg::guard([horizon] {
+        Oid types[1] = {TIMESTAMPTZOID};
+        Datum values[1] = {TimestampTzGetDatum(horizon)};
+        if (SPI_execute_with_args("SELECT gdpr._audit_drop_partitions_before($1)", 1, types, values, nullptr,
+                                  false, 1) != SPI_OK_SELECT)
+          elog(ERROR, "gdpr audit writer: retention of gdpr.audit_log failed");
+      });
+    }
+    pg::guard([] {
+      SPI_finish();
+      PopActiveSnapshot();
+      CommitTransactionCommand();
+      pgstat_report_activity(STATE_IDLE, nullptr);
+    });
+  }
+
   void checkpoint_now() {
     if (!chain_ || chain_->next_id() - 1 <= last_checkpoint_id_) return;
     pg::guard([] {
@@ -394,6 +476,10 @@ class Writer {
   int64_t last_checkpoint_id_ = 0;
   TimestampTz last_checkpoint_at_ = 0;
   SPIPlanPtr insert_plan_ = nullptr;
+  std::vector<std::optional<std::string>> fields_;  // reused per event
+  TimestampTz logged_at_ = 0;
+  int64_t partitions_ready_day_ = -1;
+  TimestampTz last_retention_at_ = 0;
   std::vector<Datum> batch_values_[kColumns];
   std::vector<char> batch_nulls_[kColumns];
   Oid table_ = InvalidOid;
@@ -412,6 +498,7 @@ void run(int slot) {
       pg::guard([] { ProcessConfigFile(PGC_SIGHUP); });
     }
     if (writer.drain() > 0) last_work = GetCurrentTimestamp();
+    writer.apply_retention();
     if (!shutdown_requested && TimestampDifferenceExceeds(last_work, GetCurrentTimestamp(), kIdleRetireMs)) {
       writer.checkpoint_now();
       if (queue::retire_if_idle(slot)) return;

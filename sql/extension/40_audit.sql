@@ -3,8 +3,12 @@
 -- One row per statement and audited relation. Written only by the audit
 -- writer (a background worker), never by the statement's own transaction, so
 -- a reader's ROLLBACK keeps the event. Ids are dense: the writer assigns them.
+-- Partitioned by the writer's clock (logged_at, never decreasing with id), one
+-- partition per UTC day, created ahead by the writer and dropped by it after
+-- gdpr.audit_retention: each partition holds a contiguous run of ids, so
+-- dropping the oldest leaves a chain that verifies from a checkpoint.
 CREATE TABLE gdpr.audit_log (
-  id                bigint PRIMARY KEY,
+  id                bigint NOT NULL,
   at                timestamptz NOT NULL,      -- when the statement started
   actor             text NOT NULL,             -- gdpr.actor, else the session user
   db_role           text NOT NULL,             -- the role the statement ran as
@@ -24,29 +28,121 @@ CREATE TABLE gdpr.audit_log (
   outcome           text NOT NULL,             -- ok | refused | error
   nesting_level     integer NOT NULL,          -- 0: sent by the client; >0: inside a function
   backend_pid       integer NOT NULL,
-  mac               bytea                      -- HMAC-SHA-256 chain value (NULL: no key was configured)
-);
+  logged_at         timestamptz NOT NULL,      -- when the writer stored it (the partition key)
+  mac               bytea,                     -- HMAC-SHA-256 chain value (NULL: no key was configured)
+  PRIMARY KEY (id, logged_at)
+) PARTITION BY RANGE (logged_at);
 COMMENT ON TABLE gdpr.audit_log IS 'Row-level access to tagged personal data; tamper-evident (gdpr_audit_verify())';
-CREATE INDEX audit_log_at_idx ON gdpr.audit_log (at);
-CREATE INDEX audit_log_relation_idx ON gdpr.audit_log (relation, at);
-CREATE INDEX audit_log_key_ranges_idx ON gdpr.audit_log USING gist (key_ranges);
-CREATE INDEX audit_log_row_keys_idx ON gdpr.audit_log USING gin (row_keys jsonb_path_ops);
+
+-- The single key of an event that named exactly one integer row (a point
+-- read or write: the common case), else NULL. Such events are found through
+-- a plain btree, which costs the writer far less than a GiST entry; events
+-- with several keys go to the GiST index on key_ranges.
+CREATE FUNCTION gdpr._audit_single_key(key_ranges int8multirange) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT CASE WHEN pg_catalog.upper(key_ranges) - pg_catalog.lower(key_ranges) = 1
+                  THEN pg_catalog.lower(key_ranges) END $$;
+
+-- Indexes, chosen for the writer's cost per event (see docs/dba/audit.md):
+-- time by BRIN (ids and logged_at grow together, at nearly so), and the row
+-- keys in three partial indexes so that each event enters at most one of them.
+CREATE INDEX audit_log_at_idx ON gdpr.audit_log USING brin (at);
+CREATE INDEX audit_log_single_key_idx ON gdpr.audit_log (relation, gdpr._audit_single_key(key_ranges))
+  WHERE gdpr._audit_single_key(key_ranges) IS NOT NULL;
+CREATE INDEX audit_log_key_ranges_idx ON gdpr.audit_log USING gist (key_ranges)
+  WHERE key_ranges IS NOT NULL AND gdpr._audit_single_key(key_ranges) IS NULL;
+CREATE INDEX audit_log_row_keys_idx ON gdpr.audit_log USING gin (row_keys jsonb_path_ops)
+  WHERE key_ranges IS NULL AND row_keys IS NOT NULL;
+-- Events that read personal data of rows they could not name (COPY, no
+-- primary key): few, and part of every row's history.
+CREATE INDEX audit_log_rows_unknown_idx ON gdpr.audit_log (relation)
+  WHERE row_keys IS NULL AND NOT row_keys_complete AND columns <> '{}' AND outcome <> 'refused';
 
 -- The chain head, recorded every 10 s / 10000 events (and in the server log),
--- so that a cut-off tail of the log is detectable.
+-- so that a cut-off tail of the log is detectable. kind 'retention': the last
+-- event of a partition dropped by retention; verification starts after the
+-- latest of these.
 CREATE TABLE gdpr.audit_checkpoints (
   event_id bigint PRIMARY KEY,
   at       timestamptz NOT NULL DEFAULT now(),
-  mac      bytea NOT NULL
+  mac      bytea NOT NULL,
+  kind     text NOT NULL DEFAULT 'head' CHECK (kind IN ('head', 'retention'))
 );
+
+-- The writer's partition management (called through SPI by the audit
+-- writer only; nobody else is granted EXECUTE).
+-- The partition of the UTC day of `t`, created if missing.
+-- session_replication_role = replica: other rooms' DDL event triggers (the
+-- masking views' regeneration) must not fire for the log's own partitions;
+-- they would take their locks inside the writer's transaction and deadlock
+-- with a client's DDL.
+CREATE FUNCTION gdpr._audit_ensure_partition(t timestamptz) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET session_replication_role = replica
+AS $$
+DECLARE
+  day date := (t AT TIME ZONE 'UTC')::date;
+  name text := 'audit_log_p' || to_char(day, 'YYYYMMDD');
+BEGIN
+  IF to_regclass('gdpr.' || name) IS NULL THEN
+    EXECUTE format('CREATE TABLE gdpr.%I PARTITION OF gdpr.audit_log FOR VALUES FROM (%L) TO (%L)',
+                   name, (day::timestamp AT TIME ZONE 'UTC'), ((day + 1)::timestamp AT TIME ZONE 'UTC'));
+    EXECUTE format('REVOKE ALL ON gdpr.%I FROM PUBLIC', name);
+    -- A member of the extension like its parent: pg_dump leaves it out, and
+    -- DROP EXTENSION takes it along.
+    EXECUTE format('ALTER EXTENSION gdpr ADD TABLE gdpr.%I', name);
+  END IF;
+END
+$$;
+
+-- Drops the partitions whose whole day ended before `horizon`, oldest first.
+-- Before each drop the partition's last event and mac become a 'retention'
+-- checkpoint: the retained chain verifies from there. Returns how many
+-- partitions were dropped.
+CREATE FUNCTION gdpr._audit_drop_partitions_before(horizon timestamptz) RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET session_replication_role = replica
+AS $$
+DECLARE
+  part record;
+  last_id bigint;
+  last_mac bytea;
+  dropped integer := 0;
+BEGIN
+  FOR part IN
+    SELECT c.relname
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'gdpr.audit_log'::regclass AND c.relname ~ '^audit_log_p[0-9]{8}$'
+       AND (to_date(substr(c.relname, 12), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC' <= horizon
+     ORDER BY c.relname
+  LOOP
+    EXECUTE format('SELECT id, mac FROM gdpr.%I ORDER BY id DESC LIMIT 1', part.relname) INTO last_id, last_mac;
+    IF last_id IS NOT NULL AND last_mac IS NOT NULL THEN
+      INSERT INTO gdpr.audit_checkpoints (event_id, mac, kind) VALUES (last_id, last_mac, 'retention')
+        ON CONFLICT (event_id) DO UPDATE SET kind = 'retention';
+    END IF;
+    EXECUTE format('ALTER EXTENSION gdpr DROP TABLE gdpr.%I', part.relname);
+    EXECUTE format('DROP TABLE gdpr.%I', part.relname);
+    RAISE LOG 'gdpr audit writer: retention dropped gdpr.% (events up to %)', part.relname, last_id;
+    dropped := dropped + 1;
+  END LOOP;
+  RETURN dropped;
+END
+$$;
+REVOKE ALL ON FUNCTION gdpr._audit_ensure_partition(timestamptz), gdpr._audit_drop_partitions_before(timestamptz)
+  FROM PUBLIC;
 
 -- Only compliance officers read the log; nobody but the writer changes it.
 REVOKE ALL ON gdpr.audit_log, gdpr.audit_checkpoints FROM PUBLIC;
 GRANT SELECT ON gdpr.audit_log, gdpr.audit_checkpoints TO gdpr_dpo;
 
--- The log and its checkpoints are data, not definitions: pg_dump keeps them.
-SELECT pg_catalog.pg_extension_config_dump('gdpr.audit_log', '');
-SELECT pg_catalog.pg_extension_config_dump('gdpr.audit_checkpoints', '');
+-- The log, its partitions and its checkpoints belong to the extension and are
+-- left out of logical dumps: a restored database gets a new, empty log whose
+-- chain starts again with its own writer (old events restored into it would
+-- clash with its ids and chain). The log is kept by physical backups
+-- (pg_basebackup, PITR), where it stays verifiable; docs/dba/audit.md.
 
 CREATE FUNCTION gdpr_audit_verify(OUT intact boolean, OUT events_checked bigint, OUT first_bad_event bigint)
   AS 'MODULE_PATHNAME', 'gdpr_audit_verify' LANGUAGE C STRICT VOLATILE;
@@ -69,7 +165,8 @@ AS $$ SELECT l.row_keys IS NULL AND NOT l.row_keys_complete AND l.columns <> '{}
 -- The audit events that touched the given rows of a relation. row_keys are
 -- objects naming the primary-key columns, e.g. '{"id": 42}' (the row_key of
 -- gdpr_find). Used by gdpr_access_report; integer keys are found through the
--- GiST index on key_ranges, others through the GIN index on row_keys.
+-- btree of single keys or the GiST index on key_ranges, others through the
+-- GIN index on row_keys.
 CREATE FUNCTION gdpr.access_events_for_rows(relation regclass, row_keys jsonb[])
 RETURNS SETOF gdpr.audit_log
 LANGUAGE plpgsql STABLE
@@ -78,6 +175,8 @@ AS $$
 DECLARE
   key_names text[];
   key_types regtype[];
+  int_keys bigint[];
+  wanted int8multirange;
 BEGIN
   SELECT array_agg(a.attname::text ORDER BY k.ord), array_agg(a.atttypid::regtype ORDER BY k.ord)
     INTO key_names, key_types
@@ -90,27 +189,46 @@ BEGIN
       USING ERRCODE = '55000', HINT = 'Audit events name rows by primary key.';
   END IF;
 
+  -- Three disjoint branches, one per index: single-key events (btree),
+  -- other integer-key events (GiST), non-integer keys (GIN), plus the events
+  -- that could not name their rows.
   IF cardinality(key_names) = 1 AND key_types[1] IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+    SELECT array_agg((k ->> key_names[1])::bigint),
+           range_agg(int8range((k ->> key_names[1])::bigint, (k ->> key_names[1])::bigint, '[]'))
+      INTO int_keys, wanted
+      FROM unnest(access_events_for_rows.row_keys) AS k
+     WHERE k ? key_names[1];
     RETURN QUERY
       SELECT l.* FROM gdpr.audit_log l
        WHERE l.relation = access_events_for_rows.relation
-         AND (l.key_ranges && (SELECT range_agg(int8range((k ->> key_names[1])::bigint, (k ->> key_names[1])::bigint, '[]'))
-                                 FROM unnest(access_events_for_rows.row_keys) AS k
-                                WHERE k ? key_names[1])
-              OR gdpr._audit_rows_unknown(l))
-       ORDER BY l.id;
+         AND gdpr._audit_single_key(l.key_ranges) IS NOT NULL
+         AND gdpr._audit_single_key(l.key_ranges) = ANY (int_keys)
+      UNION ALL
+      SELECT l.* FROM gdpr.audit_log l
+       WHERE l.relation = access_events_for_rows.relation
+         AND l.key_ranges IS NOT NULL AND gdpr._audit_single_key(l.key_ranges) IS NULL
+         AND l.key_ranges && wanted
+      UNION ALL
+      SELECT l.* FROM gdpr.audit_log l
+       WHERE l.relation = access_events_for_rows.relation
+         AND l.row_keys IS NULL AND NOT l.row_keys_complete AND l.columns <> '{}' AND l.outcome <> 'refused'
+      ORDER BY 1;
   ELSE
     RETURN QUERY
       SELECT l.* FROM gdpr.audit_log l
        WHERE l.relation = access_events_for_rows.relation
-         AND (EXISTS (
+         AND l.key_ranges IS NULL AND l.row_keys IS NOT NULL
+         AND EXISTS (
            SELECT 1 FROM unnest(access_events_for_rows.row_keys) AS k
             WHERE l.row_keys @> jsonb_build_array(
                     CASE WHEN cardinality(key_names) = 1 THEN k -> key_names[1]
                          ELSE (SELECT jsonb_agg(k -> n ORDER BY o) FROM unnest(key_names) WITH ORDINALITY AS u(n, o))
                     END))
-              OR gdpr._audit_rows_unknown(l))
-       ORDER BY l.id;
+      UNION ALL
+      SELECT l.* FROM gdpr.audit_log l
+       WHERE l.relation = access_events_for_rows.relation
+         AND l.row_keys IS NULL AND NOT l.row_keys_complete AND l.columns <> '{}' AND l.outcome <> 'refused'
+      ORDER BY 1;
   END IF;
 END
 $$;
