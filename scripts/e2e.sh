@@ -46,6 +46,14 @@ port = $proxy_port
 [server]
 host = "127.0.0.1"
 port = $pg_port
+
+# End users (anna, boris, ...) from the extension's catalog; DBAs (postgres)
+# pass through to PostgreSQL's own authentication.
+[catalog]
+conninfo = "host=127.0.0.1 port=$pg_port dbname=gdpr_demo user=postgres"
+
+[auth]
+passthrough_unknown_users = true
 TOML
   "$proxy_bin" --config "$work/proxy.toml" >"$work/logs/proxy.log" 2>&1 &
   proxy_pid=$!

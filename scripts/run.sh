@@ -55,6 +55,15 @@ port = $proxy_port
 [server]
 host = "127.0.0.1"
 port = $pg_port
+
+# End users (anna, boris, carla, dora) come from the extension's catalog.
+[catalog]
+conninfo = "host=127.0.0.1 port=$pg_port dbname=gdpr_demo user=postgres"
+
+# Demo: names that are not end users (postgres) log in with PostgreSQL's own
+# authentication through the proxy. The safe default is false.
+[auth]
+passthrough_unknown_users = true
 TOML
 "$proxy_bin" --config "$run/proxy.toml" >"$run/logs/proxy.log" 2>&1 &
 proxy_pid=$!

@@ -5,10 +5,10 @@
 // accepted. The authenticator may talk to the client (a SCRAM exchange) and
 // decides how the proxy logs in to the server on the user's behalf.
 //
-// Today there is one implementation, PassthroughAuthenticator: the client
-// authenticates to PostgreSQL itself, through the relay. SCRAM-SHA-256 against
-// the extension's user catalog (gdpr.users) will be a second implementation
-// that authenticates the end user here and returns the policy's backend login.
+// PassthroughAuthenticator: the client authenticates to PostgreSQL itself,
+// through the relay. CatalogAuthenticator (catalog_authenticator.hpp): end
+// users of the extension's catalog (gdpr.users) authenticate here with
+// SCRAM-SHA-256 and the proxy logs in as their policy's backend role.
 
 #include <optional>
 #include <string>
@@ -27,8 +27,11 @@ struct BackendLogin {
   // True: the server's authentication exchange is relayed to the client.
   // False: the proxy has authenticated the client and answers the server itself.
   bool relay_server_authentication = true;
-  // Who is acting, for logs and (later) gdpr.actor.
+  // Who is acting, for logs; for catalog users also sent as gdpr.actor.
   std::string actor;
+  // relay_server_authentication = false: the password for the server's
+  // SCRAM-SHA-256, if the server asks ([server] passfile).
+  std::optional<std::string> server_password;
 };
 
 struct AuthOutcome {
@@ -41,16 +44,19 @@ class Authenticator {
  public:
   virtual ~Authenticator() = default;
   virtual std::string_view name() const = 0;
+  // `pending` holds bytes the client sent after its StartupMessage; the
+  // authenticator consumes what it reads and leaves the rest for the relay.
   virtual asio::awaitable<AuthOutcome> authenticate(Transport& client,
-                                                    const protocol::StartupMessage& startup) = 0;
+                                                    const protocol::StartupMessage& startup,
+                                                    wire::Bytes& pending) = 0;
 };
 
 // The client logs in to PostgreSQL with its own credentials through the relay.
 class PassthroughAuthenticator final : public Authenticator {
  public:
   std::string_view name() const override { return "passthrough"; }
-  asio::awaitable<AuthOutcome> authenticate(Transport& client,
-                                            const protocol::StartupMessage& startup) override;
+  asio::awaitable<AuthOutcome> authenticate(Transport& client, const protocol::StartupMessage& startup,
+                                            wire::Bytes& pending) override;
 };
 
 }  // namespace gdpr::proxy

@@ -3,9 +3,10 @@
 namespace gdpr::proxy {
 
 asio::awaitable<AuthOutcome> PassthroughAuthenticator::authenticate(Transport& /*client*/,
-                                                                    const protocol::StartupMessage& startup) {
+                                                                    const protocol::StartupMessage& startup,
+                                                                    wire::Bytes& /*pending*/) {
   AuthOutcome outcome;
-  outcome.login = BackendLogin{startup, true, startup.user()};
+  outcome.login = BackendLogin{startup, true, startup.user(), std::nullopt};
   co_return outcome;
 }
 

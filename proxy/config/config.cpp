@@ -121,7 +121,8 @@ Config parse_config(std::string_view toml_text, const std::string& source) {
                                   e.source().begin.column, e.description()));
   }
 
-  constexpr std::array kSections{"listen", "server", "tls", "admin", "limits", "runtime", "log"};
+  constexpr std::array kSections{"listen",  "server", "tls",     "admin", "limits",
+                                 "runtime", "log",    "catalog", "auth"};
   for (const auto& [key, value] : root) {
     bool known = false;
     for (auto s : kSections) known = known || s == key.str();
@@ -142,12 +143,13 @@ Config parse_config(std::string_view toml_text, const std::string& source) {
 
   const auto server = section("server");
   if (!server.present()) throw ConfigError(fmt::format("{}: [server]: section is required", source));
-  server.allow_only({"host", "port", "dbname", "connect_timeout_ms"});
+  server.allow_only({"host", "port", "dbname", "connect_timeout_ms", "passfile"});
   config.server = server.endpoint(std::nullopt);
   if (auto db = server.string("dbname")) {
     if (db->empty()) server.fail("dbname", "must not be empty (leave it out to allow every database)");
     config.server_dbname = *db;
   }
+  if (server.node("passfile")) config.server_passfile = server.readable_file("passfile");
   if (auto ms = server.integer("connect_timeout_ms", 1, 600000))
     config.server_connect_timeout = std::chrono::milliseconds(*ms);
 
@@ -189,6 +191,18 @@ Config parse_config(std::string_view toml_text, const std::string& source) {
       log.fail("level", fmt::format("must be one of {}, got \"{}\"", fmt::join(kLogLevels, ", "), *level));
     config.log_level = *level;
   }
+
+  const auto catalog = section("catalog");
+  if (catalog.present()) {
+    catalog.allow_only({"conninfo"});
+    config.catalog_conninfo = catalog.required_string("conninfo");
+  }
+
+  const auto auth = section("auth");
+  auth.allow_only({"passthrough_unknown_users", "failure_delay_ms"});
+  config.passthrough_unknown_users = auth.boolean("passthrough_unknown_users").value_or(false);
+  if (auto ms = auth.integer("failure_delay_ms", 0, 60000))
+    config.auth_failure_delay = std::chrono::milliseconds(*ms);
 
   if (config.admin && config.admin->host == config.listen.host && config.admin->port == config.listen.port) {
     admin.fail("port", "must differ from [listen] port");

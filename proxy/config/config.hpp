@@ -29,6 +29,9 @@ struct Config {
   Endpoint server;
   // When set, clients may only open this database.
   std::optional<std::string> server_dbname;
+  // [server] passfile: libpq-format credentials the proxy uses when the server
+  // asks for SCRAM-SHA-256 for a policy role.
+  std::optional<std::string> server_passfile;
   std::chrono::milliseconds server_connect_timeout{5000};
   std::optional<TlsConfig> tls;
   // Reserved for the metrics/health HTTP endpoint; validated, not served yet.
@@ -38,6 +41,14 @@ struct Config {
   unsigned threads = 1;
   std::chrono::seconds drain_timeout{30};
   std::string log_level = "info";
+  // [catalog] conninfo: libpq connection string of the user catalog (a role in
+  // gdpr_proxy). Unset: no proxy users.
+  std::optional<std::string> catalog_conninfo;
+  // [auth]: names that are not proxy users go to PostgreSQL's own
+  // authentication (true) or are refused like a wrong password (false).
+  bool passthrough_unknown_users = false;
+  // [auth] failure_delay_ms: how long a failed login waits before its FATAL.
+  std::chrono::milliseconds auth_failure_delay{1000};
 };
 
 // One line, naming the file and the key (or the line, for syntax errors).

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "auth/catalog_authenticator.hpp"
 #include "server/connect.hpp"
 #include "server/session.hpp"
 
@@ -70,7 +71,6 @@ ProxyServer::ProxyServer(Config config) {
   context_.config = std::move(config);
   const auto& cfg = context_.config;
   if (cfg.tls) context_.tls_context = make_tls_context(*cfg.tls);
-  context_.authenticator = std::make_unique<PassthroughAuthenticator>();
 
   try {
     context_.server_endpoints = resolve_endpoints(cfg.server.host, cfg.server.port);
@@ -103,6 +103,16 @@ ProxyServer::ProxyServer(Config config) {
                                    ec.message()));
 
   signals_ = std::make_unique<asio::signal_set>(*workers_[0], SIGINT, SIGTERM);
+
+  // Last: the user catalog is loaded once everything else is known to work,
+  // so a configuration error is reported alone.
+  try {
+    context_.authenticator = make_authenticator(cfg);
+  } catch (const CatalogError& e) {
+    throw StartupError(fmt::format("cannot load the user catalog ([catalog] conninfo): {}", e.what()));
+  } catch (const PassfileError& e) {
+    throw StartupError(fmt::format("[server] passfile: {}", e.what()));
+  }
 }
 
 ProxyServer::~ProxyServer() {

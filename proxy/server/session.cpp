@@ -6,6 +6,7 @@
 #include <optional>
 #include <variant>
 
+#include "auth/backend_authentication.hpp"
 #include "protocol/decoder.hpp"
 #include "protocol/messages.hpp"
 #include "server/backend_key_interceptor.hpp"
@@ -259,10 +260,20 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
   spdlog::info("session {}: {} user={} database={} application={} tls={}", id_, peer_, startup.user(),
                startup.database(), startup.parameter("application_name"), client_.tls() ? "on" : "off");
 
-  auto outcome = co_await context_.authenticator->authenticate(client_, startup);
+  std::optional<AuthOutcome> authenticated;
+  {
+    // The SCRAM exchange counts against the same limit as the start-up packets.
+    auto executor = co_await asio::this_coro::executor;
+    Deadline deadline(executor, kStartupTimeout, client_);
+    authenticated = co_await context_.authenticator->authenticate(client_, startup, accepted.pending);
+  }
+  auto& outcome = *authenticated;
   if (!outcome.login) {
     co_await refuse(outcome.error);
     co_return;
+  }
+  if (outcome.login->actor != startup.user() || !outcome.login->relay_server_authentication) {
+    identity_ += fmt::format(" actor={} role={}", outcome.login->actor, outcome.login->startup.user());
   }
 
   auto [connect_ec, server_socket] =
@@ -285,6 +296,39 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
         sqlstate::kConnectionFailure, "the database server closed the connection during start-up", {}};
     co_await refuse(closed);
     co_return;
+  }
+
+  // The proxy authenticated the client itself: it answers the server's
+  // authentication, swallows its AuthenticationOk and relays what follows.
+  wire::Bytes server_pending;
+  if (!outcome.login->relay_server_authentication) {
+    std::optional<BackendAuthResult> backend_result;
+    {
+      // A server that stalls its authentication must not hold the session forever.
+      auto executor = co_await asio::this_coro::executor;
+      Deadline deadline(executor, kStartupTimeout, server);
+      backend_result = co_await complete_backend_authentication(
+          server, outcome.login->startup.user(), outcome.login->server_password, config.max_message_bytes);
+    }
+    auto& backend_auth = *backend_result;
+    using Status = BackendAuthResult::Status;
+    if (backend_auth.status == Status::server_error) {
+      // The server's own FATAL (no pg_hba entry, no CONNECT privilege, ...).
+      co_await send_to_client(backend_auth.server_message);
+      close_reason_ = "the server refused the backend login";
+      co_return;
+    }
+    if (backend_auth.status == Status::refused) {
+      co_await refuse(backend_auth.error);
+      co_return;
+    }
+    if (backend_auth.status == Status::server_closed) {
+      const ProtocolError closed{
+          sqlstate::kConnectionFailure, "the database server closed the connection during start-up", {}};
+      co_await refuse(closed);
+      co_return;
+    }
+    server_pending = std::move(backend_auth.pending);
   }
 
   protocol::Decoder server_decoder(protocol::Direction::backend, config.max_message_bytes);
@@ -323,8 +367,7 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
     co_return r;
   };
   auto pump_down = [&]() -> asio::awaitable<RelayResult> {
-    wire::Bytes nothing_pending;
-    auto r = co_await downstream.run(std::move(nothing_pending));
+    auto r = co_await downstream.run(std::move(server_pending));
     end_of(protocol::Direction::backend, r);
     co_return r;
   };

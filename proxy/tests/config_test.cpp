@@ -122,14 +122,16 @@ TEST(Config, MissingListenSectionIsRefused) {
 }
 
 TEST(Config, UnknownKeyIsRefusedNotIgnored) {
-  EXPECT_EQ(error_of(kMinimal + "prot = 1\n"),
-            "proxy.toml: [server] prot: unknown key (allowed: host, port, dbname, connect_timeout_ms)");
+  EXPECT_EQ(
+      error_of(kMinimal + "prot = 1\n"),
+      "proxy.toml: [server] prot: unknown key (allowed: host, port, dbname, connect_timeout_ms, passfile)");
 }
 
 TEST(Config, UnknownSectionIsRefused) {
-  EXPECT_EQ(
-      error_of(kMinimal + "[pool]\nsize = 3\n"),
-      "proxy.toml: [pool]: unknown section (allowed: listen, server, tls, admin, limits, runtime, log)");
+  EXPECT_EQ(error_of(kMinimal + "[pool]\nsize = 3\n"),
+            "proxy.toml: [pool]: unknown section (allowed: listen, server, tls, admin, limits, runtime, log, "
+            "catalog, "
+            "auth)");
 }
 
 TEST(Config, TlsFilesMustBeReadable) {
@@ -179,6 +181,36 @@ TEST(Config, AdminPortMustDifferFromListenPort) {
 TEST(Config, EmptyDbnameIsRefused) {
   EXPECT_EQ(error_of(kMinimal + "dbname = \"\"\n"),
             "proxy.toml: [server] dbname: must not be empty (leave it out to allow every database)");
+}
+
+TEST(Config, AuthDefaultsAreSafe) {
+  const auto config = parse_config(kMinimal, "proxy.toml");
+  EXPECT_FALSE(config.catalog_conninfo);
+  EXPECT_FALSE(config.passthrough_unknown_users);
+  EXPECT_EQ(config.auth_failure_delay, std::chrono::milliseconds(1000));
+}
+
+TEST(Config, CatalogAndAuthAreRead) {
+  const auto config = parse_config(kMinimal +
+                                       "[catalog]\nconninfo = \"host=db dbname=app user=gdpr_proxy_login\"\n"
+                                       "[auth]\npassthrough_unknown_users = true\nfailure_delay_ms = 250\n",
+                                   "proxy.toml");
+  EXPECT_EQ(config.catalog_conninfo.value_or(""), "host=db dbname=app user=gdpr_proxy_login");
+  EXPECT_TRUE(config.passthrough_unknown_users);
+  EXPECT_EQ(config.auth_failure_delay, std::chrono::milliseconds(250));
+}
+
+TEST(Config, CatalogAndAuthAreValidated) {
+  EXPECT_EQ(error_of(kMinimal + "[catalog]\n"), "proxy.toml: [catalog] conninfo: is required");
+  EXPECT_EQ(error_of(kMinimal + "[catalog]\nconninfo = \"\"\n"),
+            "proxy.toml: [catalog] conninfo: must not be empty");
+  EXPECT_EQ(error_of(kMinimal + "[auth]\npassthrough_unknown_users = \"yes\"\n"),
+            "proxy.toml: [auth] passthrough_unknown_users: must be true or false, got string 'yes'");
+  EXPECT_EQ(error_of(kMinimal + "[auth]\nfailure_delay_ms = -1\n"),
+            "proxy.toml: [auth] failure_delay_ms: must be between 0 and 60000, got -1");
+  EXPECT_EQ(
+      error_of(kMinimal + "[auth]\npassthrough = true\n"),
+      "proxy.toml: [auth] passthrough: unknown key (allowed: passthrough_unknown_users, failure_delay_ms)");
 }
 
 TEST(Config, SectionMustBeATable) {

@@ -49,6 +49,10 @@ wait_port() {
 # Stopped by stop_own_proxy (registered on EXIT).
 start_own_proxy() {
   local name=$1 extra=${2:-}
+  # The foundation tests log in as postgres: PostgreSQL's own authentication,
+  # relayed (gdpr-proxy refuses names outside its user catalog by default).
+  local auth=$'[auth]\npassthrough_unknown_users = true'
+  [[ $extra == *"[auth]"* ]] && auth=""
   OWN_PROXY_PORT=$(free_port)
   OWN_PROXY_LOG="$GDPR_TMP/$name.log"
   cat >"$GDPR_TMP/$name.toml" <<TOML
@@ -63,6 +67,8 @@ port = $GDPR_PG_PORT
 [runtime]
 threads = 2
 drain_timeout_seconds = 10
+
+$auth
 
 $extra
 TOML
