@@ -14,6 +14,7 @@ void _PG_init(void);
 
 #include "audit/audit.hpp"
 #include "catalog/catalog.hpp"
+#include "retention/retention.hpp"
 #include "settings.hpp"
 
 namespace gdpr::settings {
@@ -85,4 +86,5 @@ void _PG_init(void) {
   define_settings();
   gdpr::catalog::init_catalog();
   gdpr::audit::init_audit();
+  gdpr::retention::init_retention();
 }
