@@ -696,6 +696,7 @@ DECLARE
   req record;
   result record;
   request_id uuid := gen_random_uuid();
+  hold_reason text;
 BEGIN
   PERFORM gdpr._subject_require_dpo();
   IF dry_run IS NULL THEN
@@ -703,6 +704,14 @@ BEGIN
       HINT = 'Pass dry_run => true to see what would be erased, or false to erase.';
   END IF;
   req := gdpr._subject_request(identifier);
+  -- A legal hold (gdpr_hold, sql/extension/50_retention.sql) outranks
+  -- erasure: a dry run reports it, a real erase refuses with its reason.
+  hold_reason := gdpr._legal_hold_reason_for_hashes(ARRAY[req.id_hash]);
+  IF hold_reason IS NOT NULL AND NOT dry_run THEN
+    RAISE EXCEPTION 'this person''s data is under legal hold and cannot be erased'
+      USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Hold reason: ' || hold_reason,
+            HINT = 'Release the hold with gdpr_release(identifier) when it no longer applies, then erase.';
+  END IF;
   result := gdpr._subject_erase(ARRAY[req.id_hash], dry_run);
   IF NOT dry_run THEN
     INSERT INTO gdpr.erasures (request_id, actor, tables, identifier_hashes)
@@ -711,7 +720,7 @@ BEGIN
   END IF;
   RETURN jsonb_build_object('request_id', CASE WHEN dry_run THEN NULL ELSE request_id END,
                             'dry_run', dry_run, 'identifiers', cardinality(result.hashes),
-                            'tables', result.tables);
+                            'tables', result.tables, 'legal_hold', hold_reason);
 END
 $$;
 COMMENT ON FUNCTION gdpr_erase(text, boolean) IS
