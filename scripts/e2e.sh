@@ -82,6 +82,10 @@ if [[ -n $proxy_pid ]] && ! kill -0 "$proxy_pid" 2>/dev/null; then
   echo "e2e: gdpr-proxy died during the run; its log:" >&2; tail -n 40 "$work/logs/proxy.log" >&2
   failed=$((failed + 1))
 fi
+if ((passed + failed == 0)); then
+  echo "e2e: no test matched tests/e2e/$pattern.sh" >&2
+  failed=1
+fi
 # A backend that crashed during the run fails the suite even if every script
 # passed: PostgreSQL restarts and the scripts may not notice.
 if grep -q 'terminated by signal' "$work/cluster/server.log"; then
