@@ -23,16 +23,26 @@ expect_contains() {
 }
 
 # A TCP port nobody listens on right now.
+# A port nobody listens on, below Linux's ephemeral range (32768-60999) so an
+# outgoing connection's source port cannot take it before our listener does;
+# checked by binding, which a port in TIME_WAIT or in use would refuse.
 free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
+  python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    port = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port")
+PY
 }
 
 wait_port() {
