@@ -95,6 +95,13 @@ Directly to PostgreSQL (superuser, no password from 127.0.0.1; demo only):
 Press Ctrl-C to stop.
 TXT
 
-# Stay in the foreground for as long as the proxy runs.
-wait "$proxy_pid" || true
-echo "gdpr-proxy exited; see .run/logs/proxy.log" >&2
+# Stay in the foreground for as long as the proxy runs. Ctrl-C reaches the
+# proxy too (same process group); it drains and exits 0, and the traps above
+# stop PostgreSQL. Any other exit of the proxy is worth saying.
+status=0
+wait "$proxy_pid" || status=$?
+proxy_pid=""
+if ((status != 0)); then
+  echo "gdpr-proxy exited with status $status; see .run/logs/proxy.log" >&2
+  exit 1
+fi
