@@ -38,26 +38,11 @@ if [[ -f "$GDPR_ROOT/sql/demo/load.sql" ]]; then
 fi
 
 if [[ -x $proxy_bin ]]; then
-  cat >"$work/proxy.toml" <<TOML
-[listen]
-host = "127.0.0.1"
-port = $proxy_port
-
-[server]
-host = "127.0.0.1"
-port = $pg_port
-
-# End users (anna, boris, ...) from the extension's catalog; DBAs (postgres)
-# pass through to PostgreSQL's own authentication.
-[catalog]
-conninfo = "host=127.0.0.1 port=$pg_port dbname=gdpr_demo user=postgres"
-
-[auth]
-passthrough_unknown_users = true
-TOML
-  "$proxy_bin" --config "$work/proxy.toml" >"$work/logs/proxy.log" 2>&1 &
-  proxy_pid=$!
-  wait_for_port "$proxy_port" 15 || { echo "gdpr-proxy did not start:" >&2; cat "$work/logs/proxy.log" >&2; exit 1; }
+  write_demo_proxy_config "$work/proxy.toml" "$proxy_port" "$pg_port"
+  started=0
+  start_proxy "$proxy_bin" "$work/proxy.toml" "$work/logs/proxy.log" "$proxy_port" && started=1
+  proxy_pid=$PROXY_PID  # known to the exit trap even when the start failed
+  ((started)) || exit 1
 fi
 
 export GDPR_HOST=127.0.0.1 GDPR_PG_PORT=$pg_port GDPR_PROXY_PORT=$proxy_port GDPR_DB=gdpr_demo
