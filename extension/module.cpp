@@ -64,17 +64,16 @@ bool check_actor(char** newval, void** /*extra*/, GucSource source) {
 void define_settings() {
   DefineCustomBoolVariable("gdpr.audit", "Records row-level access to tagged personal data.", nullptr,
                            &gdpr::settings::audit_enabled, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomStringVariable("gdpr.default_phone_region",
-                             "Region used to read phone numbers written in national notation.", nullptr,
-                             &gdpr::settings::default_phone_region, "SK", PGC_USERSET, 0, check_phone_region,
-                             nullptr, nullptr);
-  DefineCustomStringVariable("gdpr.actor",
-                             "The person acting in this session (set by gdpr-proxy); defaults to the session user.",
-                             nullptr, &gdpr::settings::actor, "", PGC_USERSET, 0, check_actor, nullptr, nullptr);
-  DefineCustomStringVariable("gdpr.key_file",
-                             "File holding the extension's secret key (outside the database).",
-                             "Used for erasure proofs, pseudonyms and the audit chain.", &gdpr::settings::key_file,
-                             "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable(
+      "gdpr.default_phone_region", "Region used to read phone numbers written in national notation.", nullptr,
+      &gdpr::settings::default_phone_region, "SK", PGC_USERSET, 0, check_phone_region, nullptr, nullptr);
+  DefineCustomStringVariable(
+      "gdpr.actor", "The person acting in this session (set by gdpr-proxy); defaults to the session user.",
+      nullptr, &gdpr::settings::actor, "", PGC_USERSET, 0, check_actor, nullptr, nullptr);
+  DefineCustomStringVariable(
+      "gdpr.key_file", "File holding the extension's secret key (outside the database).",
+      "Used for erasure proofs, pseudonyms and the audit chain.", &gdpr::settings::key_file, "", PGC_SIGHUP,
+      GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("gdpr");
 }
 

@@ -36,7 +36,8 @@ std::vector<uint8_t> read_master_key() {
                 "The file must exist and be readable by the PostgreSQL server's OS user.");
   }
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!bytes.empty() && (bytes.back() == '\n' || bytes.back() == '\r' || bytes.back() == ' ')) bytes.pop_back();
+  while (!bytes.empty() && (bytes.back() == '\n' || bytes.back() == '\r' || bytes.back() == ' '))
+    bytes.pop_back();
   if (bytes.size() < 32) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 std::string("gdpr.key_file \"") + path + "\" holds fewer than 32 bytes", {},

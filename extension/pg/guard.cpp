@@ -15,9 +15,7 @@ ErrorData* run_guarded(void (*fn)(void*), void* ctx) noexcept {
   MemoryContext caller_context = CurrentMemoryContext;
   ErrorData* volatile caught = nullptr;
   PG_TRY();
-  {
-    fn(ctx);
-  }
+  { fn(ctx); }
   PG_CATCH();
   {
     // PG_CATCH has restored PG_exception_stack and error_context_stack; we

@@ -60,8 +60,10 @@ auto invoke_cpp(Func&& func) noexcept -> decltype(func()) {
 
 }  // namespace gdpr
 
-#define GDPR_SQL_FUNCTION(sql_name, body)                                                  \
-  extern "C" {                                                                             \
-  PG_FUNCTION_INFO_V1(sql_name);                                                           \
-  Datum sql_name(PG_FUNCTION_ARGS) { return ::gdpr::invoke_cpp([&]() -> Datum { return body(fcinfo); }); } \
+#define GDPR_SQL_FUNCTION(sql_name, body)                               \
+  extern "C" {                                                          \
+  PG_FUNCTION_INFO_V1(sql_name);                                        \
+  Datum sql_name(PG_FUNCTION_ARGS) {                                    \
+    return ::gdpr::invoke_cpp([&]() -> Datum { return body(fcinfo); }); \
+  }                                                                     \
   }

@@ -55,7 +55,8 @@ Datum boundary_selftest(FunctionCallInfo fcinfo) {
   }
   if (kind == "pg_error") {
     // int4div(1, 0) ereports division_by_zero from inside guarded C++ code.
-    Datum r = gdpr::pg::guard([] { return DirectFunctionCall2(int4div, Int32GetDatum(1), Int32GetDatum(0)); });
+    Datum r =
+        gdpr::pg::guard([] { return DirectFunctionCall2(int4div, Int32GetDatum(1), Int32GetDatum(0)); });
     (void)r;
   }
   if (kind == "ok") {
