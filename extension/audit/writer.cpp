@@ -50,20 +50,12 @@ PGDLLEXPORT void gdpr_audit_writer_main(Datum main_arg);
 #include "keys/keys.hpp"
 #include "pg/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/shutdown_signal.hpp"
 #include "pg/invoke.hpp"
 
 namespace gdpr::audit {
 
 namespace {
-
-volatile sig_atomic_t shutdown_requested = 0;
-
-void handle_sigterm(SIGNAL_ARGS) {
-  int saved_errno = errno;
-  shutdown_requested = 1;
-  SetLatch(MyLatch);
-  errno = saved_errno;
-}
 
 // One transaction per batch: larger batches amortise the commit (and its WAL
 // flush) over more events; the queue's ring is at most this big by default.
@@ -499,11 +491,12 @@ void run(int slot) {
     }
     if (writer.drain() > 0) last_work = GetCurrentTimestamp();
     writer.apply_retention();
-    if (!shutdown_requested && TimestampDifferenceExceeds(last_work, GetCurrentTimestamp(), kIdleRetireMs)) {
+    if (!pg::shutdown_requested &&
+        TimestampDifferenceExceeds(last_work, GetCurrentTimestamp(), kIdleRetireMs)) {
       writer.checkpoint_now();
       if (queue::retire_if_idle(slot)) return;
     }
-    if (shutdown_requested) {
+    if (pg::shutdown_requested) {
       const TimestampTz now = GetCurrentTimestamp();
       if (shutdown_at == 0) shutdown_at = now;
       const bool others_left = pg::guard([] { return CountDBBackends(MyDatabaseId) <= 1; });
@@ -516,11 +509,11 @@ void run(int slot) {
     }
     pg::guard([] {
       (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                      shutdown_requested ? 10 : settings::flush_ms, PG_WAIT_EXTENSION);
+                      pg::shutdown_requested ? 10 : settings::flush_ms, PG_WAIT_EXTENSION);
       ResetLatch(MyLatch);
       // Absorbs ProcSignalBarriers (DROP DATABASE waits for every process to
       // release its files) and other interrupts. SIGTERM does not set
-      // ProcDiePending here (handle_sigterm only sets shutdown_requested), so
+      // ProcDiePending here (pg::request_shutdown only sets a flag), so
       // this never exits mid-drain.
       CHECK_FOR_INTERRUPTS();
     });
@@ -537,7 +530,7 @@ void gdpr_audit_writer_main(Datum main_arg) {
   Oid database = InvalidOid;
   std::memcpy(&database, MyBgworkerEntry->bgw_extra, sizeof(Oid));
 
-  pqsignal(SIGTERM, handle_sigterm);
+  pqsignal(SIGTERM, gdpr::pg::request_shutdown);
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);

@@ -38,6 +38,7 @@ PGDLLEXPORT void gdpr_retention_launcher_main(Datum main_arg);
 #include <cstdio>
 #include <cstring>
 
+#include "pg/shutdown_signal.hpp"
 #include "retention/retention.hpp"
 
 namespace gdpr::retention {
@@ -45,15 +46,6 @@ namespace gdpr::retention {
 namespace {
 
 constexpr int kMaxDatabases = 1024;
-
-volatile sig_atomic_t launcher_sigterm = 0;
-
-void handle_sigterm(SIGNAL_ARGS) {
-  const int save_errno = errno;
-  launcher_sigterm = 1;
-  SetLatch(MyLatch);
-  errno = save_errno;
-}
 
 // Sleeps until the latch is set or `ms` pass; absorbs interrupts (ProcSignal
 // barriers of DROP DATABASE among them) and configuration reloads.
@@ -112,13 +104,13 @@ BackgroundWorkerHandle* start_worker(Oid database) {
 void run_round() {
   static Oid databases[kMaxDatabases];
   const int n = list_databases(databases, kMaxDatabases);
-  for (int i = 0; i < n && !launcher_sigterm; i++) {
+  for (int i = 0; i < n && !pg::shutdown_requested; i++) {
     BackgroundWorkerHandle* handle = start_worker(databases[i]);
     if (handle == nullptr) continue;
     for (;;) {
       pid_t pid;
       if (GetBackgroundWorkerPid(handle, &pid) == BGWH_STOPPED) break;
-      if (launcher_sigterm) break;  // the postmaster stops the worker too
+      if (pg::shutdown_requested) break;  // the postmaster stops the worker too
       wait_a_while(1000);
     }
     pfree(handle);
@@ -131,14 +123,14 @@ void run_round() {
 
 void gdpr_retention_launcher_main(Datum /*main_arg*/) {
   using namespace gdpr::retention;
-  pqsignal(SIGTERM, handle_sigterm);
+  pqsignal(SIGTERM, gdpr::pg::request_shutdown);
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);  // shared catalogs only
   pgstat_report_appname("gdpr retention launcher");
 
   TimestampTz last_round = 0;
-  while (!launcher_sigterm) {
+  while (!gdpr::pg::shutdown_requested) {
     const TimestampTz now = GetCurrentTimestamp();
     const long interval_ms = static_cast<long>(settings::interval_s) * 1000L;
     if (last_round == 0 || TimestampDifferenceExceeds(last_round, now, static_cast<int>(interval_ms))) {

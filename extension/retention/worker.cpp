@@ -36,20 +36,12 @@ PGDLLEXPORT void gdpr_retention_worker_main(Datum main_arg);
 #include <csignal>
 #include <cstring>
 
+#include "pg/shutdown_signal.hpp"
 #include "retention/retention.hpp"
 
 namespace gdpr::retention {
 
 namespace {
-
-volatile sig_atomic_t worker_sigterm = 0;
-
-void handle_sigterm(SIGNAL_ARGS) {
-  const int save_errno = errno;
-  worker_sigterm = 1;
-  SetLatch(MyLatch);
-  errno = save_errno;
-}
 
 MemoryContext run_context = nullptr;  // holds the run's state between transactions
 
@@ -121,7 +113,7 @@ void run_once() {
       ConfigReloadPending = false;
       ProcessConfigFile(PGC_SIGHUP);
     }
-    if (worker_sigterm) {
+    if (pg::shutdown_requested) {
       error =
           MemoryContextStrdup(run_context, "interrupted: the server is shutting down (the next run resumes)");
       break;
@@ -156,7 +148,7 @@ void run_once() {
 void gdpr_retention_worker_main(Datum main_arg) {
   using namespace gdpr::retention;
   const Oid database = DatumGetObjectId(main_arg);
-  pqsignal(SIGTERM, handle_sigterm);
+  pqsignal(SIGTERM, gdpr::pg::request_shutdown);
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
