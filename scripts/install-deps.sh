@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake pkg-config git ca-certificates
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
-  libpg-query-dev libboost1.81-dev libssl-dev
+  libpg-query-dev libprotobuf-c-dev nlohmann-json3-dev libboost1.81-dev libssl-dev
   googletest libgtest-dev libgmock-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libxlsxwriter-dev
   libphonenumber8 libprotobuf-dev libabsl-dev libicu-dev

@@ -10,6 +10,7 @@
 // users of the extension's catalog (gdpr.users) authenticate here with
 // SCRAM-SHA-256 and the proxy logs in as their policy's backend role.
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,7 @@
 namespace gdpr::proxy {
 
 class Transport;
+class UserDirectory;
 
 struct BackendLogin {
   // The StartupMessage the proxy sends to the server.
@@ -32,6 +34,10 @@ struct BackendLogin {
   // relay_server_authentication = false: the password for the server's
   // SCRAM-SHA-256, if the server asks ([server] passfile).
   std::optional<std::string> server_password;
+  // Catalog users: their masking policy, and the directory that holds its
+  // current catalog (statements are rewritten under it). Empty for passthrough.
+  std::string policy;
+  std::shared_ptr<UserDirectory> directory;
 };
 
 struct AuthOutcome {

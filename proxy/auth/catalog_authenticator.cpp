@@ -120,7 +120,7 @@ asio::awaitable<AuthOutcome> CatalogAuthenticator::authenticate(Transport& clien
   if (!user && settings_.passthrough_unknown_users) {
     spdlog::info("auth: \"{}\" is not a proxy user; passing through to PostgreSQL's authentication", name);
     AuthOutcome outcome;
-    outcome.login = BackendLogin{startup, true, name, std::nullopt};
+    outcome.login = BackendLogin{startup, true, name, std::nullopt, {}, nullptr};
     co_return outcome;
   }
 
@@ -222,7 +222,8 @@ asio::awaitable<AuthOutcome> CatalogAuthenticator::authenticate(Transport& clien
   std::vector<std::string> dropped;
   AuthOutcome outcome;
   outcome.login =
-      BackendLogin{backend_startup_for(*user, startup, &dropped), false, user->name, std::nullopt};
+      BackendLogin{backend_startup_for(*user, startup, &dropped), false, user->name, std::nullopt, user->policy,
+                   directory_};
   if (settings_.passfile) {
     outcome.login->server_password = settings_.passfile->find(settings_.server_host, settings_.server_port,
                                                               startup.database(), user->backend_role);

@@ -6,7 +6,7 @@ asio::awaitable<AuthOutcome> PassthroughAuthenticator::authenticate(Transport& /
                                                                     const protocol::StartupMessage& startup,
                                                                     wire::Bytes& /*pending*/) {
   AuthOutcome outcome;
-  outcome.login = BackendLogin{startup, true, startup.user(), std::nullopt};
+  outcome.login = BackendLogin{startup, true, startup.user(), std::nullopt, {}, nullptr};
   co_return outcome;
 }
 

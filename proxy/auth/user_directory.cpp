@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 namespace gdpr::proxy {
@@ -18,6 +19,17 @@ constexpr const char* kDirectoryQuery =
     "SELECT u.name, u.policy, p.backend_role, u.scram_verifier, "
     "       extract(epoch FROM u.valid_until)::float8, u.disabled, p.view_schema "
     "  FROM gdpr.users u JOIN gdpr.policies p ON p.name = u.policy";
+
+// Every policy with the tables it masks, and the tagged columns of each
+// (the backend role has no SELECT on them in the base table).
+constexpr const char* kPolicyQuery =
+    "SELECT p.name, p.masked, v.base_schema, v.base_table, v.view_schema, v.view_name "
+    "  FROM gdpr.policies p LEFT JOIN gdpr.masked_views v ON v.policy = p.name "
+    " ORDER BY p.name, v.base_schema, v.base_table";
+constexpr const char* kPolicyColumnsQuery =
+    "SELECT policy, schema_name, table_name, column_name FROM gdpr.policy_columns";
+
+std::atomic<std::uint64_t> next_generation{1};
 
 std::string pq_error(PGconn* conn) {
   std::string message = conn ? PQerrorMessage(conn) : "out of memory";
@@ -40,19 +52,71 @@ struct CatalogWatcher::Connection {
 
 namespace {
 
-std::shared_ptr<const Directory> load_directory(PGconn* conn) {
-  PGresult* result = PQexec(conn, kDirectoryQuery);
-  struct Clear {
-    PGresult* r;
-    ~Clear() { PQclear(r); }
-  } clear{result};
-  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
-    std::string message = PQresultErrorMessage(result);
+struct Result {
+  PGresult* r;
+  ~Result() { PQclear(r); }
+};
+
+// Runs a catalog query; throws CatalogError naming `what` on failure.
+void run_query(PGconn* conn, const char* sql, const char* what, Result& result) {
+  result.r = PQexec(conn, sql);
+  if (PQresultStatus(result.r) != PGRES_TUPLES_OK) {
+    std::string message = PQresultErrorMessage(result.r);
     while (!message.empty() && message.back() == '\n') message.pop_back();
-    throw CatalogError(fmt::format("cannot read gdpr.users: {}", message.empty() ? pq_error(conn) : message));
+    throw CatalogError(fmt::format("cannot read {}: {}", what, message.empty() ? pq_error(conn) : message));
   }
+}
+
+void load_policies(PGconn* conn, Directory& directory) {
+  Result policies{nullptr};
+  run_query(conn, kPolicyQuery, "gdpr.policies and gdpr.masked_views", policies);
+  Result columns{nullptr};
+  run_query(conn, kPolicyColumnsQuery, "gdpr.policy_columns", columns);
+  std::unordered_map<std::string, std::shared_ptr<rewrite::PolicyCatalog>> building;
+  for (int row = 0; row < PQntuples(policies.r); ++row) {
+    const std::string name = PQgetvalue(policies.r, row, 0);
+    auto& policy = building[name];
+    if (!policy) {
+      policy = std::make_shared<rewrite::PolicyCatalog>();
+      policy->name = name;
+      policy->masked = std::string_view(PQgetvalue(policies.r, row, 1)) == "t";
+      policy->generation = directory.generation;
+    }
+    if (PQgetisnull(policies.r, row, 2)) continue;  // a policy without views
+    policy->tables.push_back(rewrite::MaskedTable{PQgetvalue(policies.r, row, 2),
+                                                  PQgetvalue(policies.r, row, 3),
+                                                  PQgetvalue(policies.r, row, 4),
+                                                  PQgetvalue(policies.r, row, 5),
+                                                  {}});
+  }
+  for (int row = 0; row < PQntuples(columns.r); ++row) {
+    const auto it = building.find(PQgetvalue(columns.r, row, 0));
+    if (it == building.end()) continue;
+    for (auto& table : it->second->tables) {
+      if (table.base_schema == PQgetvalue(columns.r, row, 1) &&
+          table.base_table == PQgetvalue(columns.r, row, 2)) {
+        table.tagged_columns.insert(PQgetvalue(columns.r, row, 3));
+      }
+    }
+  }
+  for (auto& [name, policy] : building) directory.policies.emplace(name, std::move(policy));
+}
+
+std::shared_ptr<const Directory> load_directory(PGconn* conn) {
+  // One snapshot of users and policies, so a reload never pairs a user with
+  // a policy state that did not exist.
+  Result begin{PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")};
+  struct EndTransaction {
+    PGconn* conn;
+    ~EndTransaction() { PQclear(PQexec(conn, "ROLLBACK")); }
+  } end{conn};
+  Result users{nullptr};
+  run_query(conn, kDirectoryQuery, "gdpr.users", users);
+  PGresult* result = users.r;
   auto directory = std::make_shared<Directory>();
   directory->loaded_at = std::chrono::system_clock::now();
+  directory->generation = next_generation.fetch_add(1);
+  load_policies(conn, *directory);
   for (int row = 0; row < PQntuples(result); ++row) {
     DirectoryUser user;
     user.name = PQgetvalue(result, row, 0);

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "auth/scram.hpp"
+#include "rewrite/policy_catalog.hpp"
 
 namespace gdpr::proxy {
 
@@ -34,11 +35,19 @@ struct DirectoryUser {
 
 struct Directory {
   std::unordered_map<std::string, DirectoryUser> users;
+  // What the statement rewriter needs of each policy, by policy name.
+  std::unordered_map<std::string, std::shared_ptr<const rewrite::PolicyCatalog>> policies;
   std::chrono::system_clock::time_point loaded_at;
+  // Increases with every load: rewrites cached under an older generation are stale.
+  std::uint64_t generation = 0;
 
   const DirectoryUser* find(const std::string& name) const {
     const auto it = users.find(name);
     return it == users.end() ? nullptr : &it->second;
+  }
+  std::shared_ptr<const rewrite::PolicyCatalog> policy(const std::string& name) const {
+    const auto it = policies.find(name);
+    return it == policies.end() ? nullptr : it->second;
   }
 };
 

@@ -170,10 +170,12 @@ Config parse_config(std::string_view toml_text, const std::string& source) {
   }
 
   const auto limits = section("limits");
-  limits.allow_only({"max_message_bytes", "max_clients"});
+  limits.allow_only({"max_message_bytes", "max_clients", "max_statement_bytes"});
   if (auto v = limits.integer("max_message_bytes", 4096, 1ll << 30))
     config.max_message_bytes = static_cast<std::uint32_t>(*v);
   if (auto v = limits.integer("max_clients", 1, 1000000)) config.max_clients = static_cast<std::uint32_t>(*v);
+  if (auto v = limits.integer("max_statement_bytes", 1024, 1ll << 30))
+    config.max_statement_bytes = static_cast<std::uint32_t>(*v);
 
   const auto runtime = section("runtime");
   runtime.allow_only({"threads", "drain_timeout_seconds"});

@@ -38,6 +38,8 @@ struct Config {
   std::optional<Endpoint> admin;
   std::uint32_t max_message_bytes = 1u << 30;
   std::uint32_t max_clients = 1000;
+  // Longest Query/Parse of a proxy user the rewriter checks; longer ones are refused.
+  std::uint32_t max_statement_bytes = 4u << 20;
   unsigned threads = 1;
   std::chrono::seconds drain_timeout{30};
   std::string log_level = "info";

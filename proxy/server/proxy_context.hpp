@@ -10,6 +10,7 @@
 
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
+#include "rewrite/rewrite_cache.hpp"
 #include "server/asio.hpp"
 #include "server/cancel_registry.hpp"
 
@@ -23,6 +24,8 @@ struct ProxyContext {
   std::unique_ptr<asio::ssl::context> tls_context;
   std::unique_ptr<Authenticator> authenticator;
   CancelRegistry cancel_registry;
+  // Rewritten statements of every proxy user's session, by policy.
+  rewrite::RewriteCache rewrite_cache;
 
   // Every session coroutine, including ones still in start-up (drain waits for these).
   std::atomic<std::uint32_t> running_sessions{0};

@@ -22,7 +22,15 @@ class ForwardingSink final : public protocol::DecoderSink {
   void on_message(const protocol::MessageHeader& header, wire::ByteView raw) override {
     ++messages;
     last_type = raw[0];
-    if (interceptor_ != nullptr && header.format->access == protocol::BodyAccess::whole) {
+    if (interceptor_ != nullptr && interceptor_->wants_whole(raw[0])) {
+      if (raw.size() > interceptor_->max_whole_bytes()) {
+        owned.push_back(interceptor_->oversized(header));
+        forward(owned.back());
+        return;
+      }
+    }
+    if (interceptor_ != nullptr &&
+        (header.format->access == protocol::BodyAccess::whole || interceptor_->wants_whole(raw[0]))) {
       if (auto replacement = interceptor_->intercept(header, raw)) {
         owned.push_back(std::move(*replacement));
         forward(owned.back());
@@ -31,14 +39,42 @@ class ForwardingSink final : public protocol::DecoderSink {
     }
     forward(raw);
   }
-  void on_message_start(const protocol::MessageHeader&, wire::ByteView raw_header) override {
+  void on_message_start(const protocol::MessageHeader& header, wire::ByteView raw_header) override {
     current_type = raw_header[0];
+    collecting_ = Collecting::no;
+    if (interceptor_ != nullptr && interceptor_->wants_whole(current_type)) {
+      current_header_ = header;
+      if (protocol::kMessageHeaderSize + header.body_length > interceptor_->max_whole_bytes()) {
+        collecting_ = Collecting::discarding;
+      } else {
+        collecting_ = Collecting::collecting;
+        collected_.assign(raw_header.begin(), raw_header.end());
+        collected_.reserve(protocol::kMessageHeaderSize + header.body_length);
+      }
+      return;
+    }
     forward(raw_header);
   }
-  void on_body(wire::ByteView slice) override { forward(slice); }
+  void on_body(wire::ByteView slice) override {
+    if (collecting_ == Collecting::collecting) {
+      collected_.insert(collected_.end(), slice.begin(), slice.end());
+    } else if (collecting_ == Collecting::no) {
+      forward(slice);
+    }
+  }
   void on_message_end() override {
     ++messages;
     last_type = current_type;
+    if (collecting_ == Collecting::discarding) {
+      owned.push_back(interceptor_->oversized(current_header_));
+      forward(owned.back());
+    } else if (collecting_ == Collecting::collecting) {
+      auto replacement = interceptor_->intercept(current_header_, collected_);
+      owned.push_back(replacement ? std::move(*replacement) : std::move(collected_));
+      forward(owned.back());
+      collected_ = {};
+    }
+    collecting_ = Collecting::no;
   }
   void on_error(const protocol::ProtocolError& e) override { error = e; }
 
@@ -66,8 +102,14 @@ class ForwardingSink final : public protocol::DecoderSink {
     out.emplace_back(bytes.data(), bytes.size());
   }
 
+  enum class Collecting : std::uint8_t { no, collecting, discarding };
+
   MessageInterceptor* interceptor_;
   std::uint8_t current_type = 0;
+  // A wanted streamed message being gathered across reads.
+  Collecting collecting_ = Collecting::no;
+  protocol::MessageHeader current_header_{};
+  wire::Bytes collected_;
 };
 
 }  // namespace

@@ -3,6 +3,10 @@
 // every message is framed and length-checked before a byte of it is
 // forwarded, large bodies stream through in buffer-sized slices, and messages
 // the table marks `whole` are offered to an interceptor that may replace them.
+// An interceptor may also ask for streamed types whole (the rewriter needs
+// every Query and Parse): those are collected up to its size limit, and one
+// that is larger is not forwarded at all but replaced by what oversized()
+// returns (fail closed: a statement too long to check is never sent).
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +21,12 @@ class MessageInterceptor {
   virtual ~MessageInterceptor() = default;
   // Replacement bytes for a complete `whole` message, or nullopt to forward `raw`.
   virtual std::optional<wire::Bytes> intercept(const protocol::MessageHeader& header, wire::ByteView raw) = 0;
+  // Streamed message types this interceptor needs whole.
+  virtual bool wants_whole(std::uint8_t /*type*/) const { return false; }
+  // The largest message (header included) collected for wants_whole().
+  virtual std::size_t max_whole_bytes() const { return 0; }
+  // What to send instead of a wanted message larger than max_whole_bytes().
+  virtual wire::Bytes oversized(const protocol::MessageHeader& /*header*/) { return {}; }
 };
 
 enum class RelayEnd : std::uint8_t {

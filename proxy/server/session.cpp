@@ -12,6 +12,8 @@
 #include "server/backend_key_interceptor.hpp"
 #include "server/connect.hpp"
 #include "server/relay.hpp"
+#include "server/server_message_filter.hpp"
+#include "server/statement_interceptor.hpp"
 #include "server/transport.hpp"
 
 namespace gdpr::proxy {
@@ -333,8 +335,31 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
 
   protocol::Decoder server_decoder(protocol::Direction::backend, config.max_message_bytes);
   BackendKeyInterceptor key_interceptor(context_.cancel_registry, server_endpoint);
-  Relay upstream(client_, server, client_decoder_, nullptr);
-  Relay downstream(server, client_, server_decoder, &key_interceptor);
+
+  // Proxy users: every statement through the rewriter, errors scrubbed when
+  // masked. Passthrough users: only FunctionCall is refused.
+  const auto& login = *outcome.login;
+  const bool proxy_user = !login.policy.empty() && login.directory != nullptr;
+  bool masked = false;
+  if (proxy_user) {
+    const auto policy = login.directory->snapshot()->policy(login.policy);
+    masked = !policy || policy->masked;
+  }
+  StatementSessionState statement_state;
+  std::optional<StatementInterceptor> statements;
+  std::optional<FunctionCallRefuser> function_calls;
+  MessageInterceptor* client_interceptor = nullptr;
+  if (proxy_user) {
+    client_interceptor =
+        &statements.emplace(id_, login.actor, login.policy, login.directory, context_.rewrite_cache,
+                            statement_state, StatementLimits{config.max_statement_bytes});
+  } else {
+    client_interceptor = &function_calls.emplace(id_);
+  }
+  ServerMessageFilter server_filter(key_interceptor, proxy_user ? &statement_state : nullptr,
+                                    ServerFilterOptions{proxy_user, masked});
+  Relay upstream(client_, server, client_decoder_, client_interceptor);
+  Relay downstream(server, client_, server_decoder, &server_filter);
 
   // The server went away without a FATAL error and outside a message, while the
   // client had not said goodbye: tell the client, as PostgreSQL would.

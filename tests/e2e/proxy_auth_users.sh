@@ -29,7 +29,9 @@ expect_contains "$out" "42501" "SET gdpr.actor refused"
 out=$(as_user anna -v VERBOSITY=verbose -c "SELECT set_config('gdpr.actor', 'carla', false)" 2>&1) &&
   fail "set_config(gdpr.actor) was allowed: $out"
 expect_contains "$out" "42501" "set_config(gdpr.actor) refused"
-[[ $(as_user anna -c "RESET gdpr.actor" -c "SHOW gdpr.actor") == anna ]] || fail "RESET changed gdpr.actor"
+out=$(as_user anna -v VERBOSITY=verbose -c "RESET gdpr.actor" 2>&1) && fail "RESET gdpr.actor was allowed: $out"
+expect_contains "$out" "42501" "RESET gdpr.actor refused"
+[[ $(as_user anna -c "SHOW gdpr.actor") == anna ]] || fail "gdpr.actor is not anna after the attempts"
 
 # A client cannot pass its own server options (they could set gdpr.actor first).
 out=$(PGPASSWORD=anna PGOPTIONS="-c gdpr.actor=carla" psql -X -At -h "$GDPR_HOST" -p "$GDPR_PROXY_PORT" -U anna \
@@ -42,9 +44,10 @@ clear=$(direct -c "SELECT requester_email FROM tickets WHERE id = 42")
 [[ -n $masked && $masked != "$clear" ]] || fail "anna read tickets.requester_email unmasked: $masked"
 [[ $(as_user carla -c "SELECT requester_email FROM tickets WHERE id = 42") == "$clear" ]] ||
   fail "carla (supervisor) should read the e-mail in clear"
-out=$(as_user anna -c "SELECT requester_email FROM public.tickets WHERE id = 42" 2>&1) &&
-  fail "anna read the base table: $out"
-expect_contains "$out" "permission denied" "base table closed to the policy role"
+# Schema-qualified names are rewritten to the masked view too (the base table
+# itself is closed to the policy role: tests/e2e/masking_direct_login.sh).
+[[ $(as_user anna -c "SELECT requester_email FROM public.tickets WHERE id = 42") == "$masked" ]] ||
+  fail "anna's public.tickets was not read through the masked view"
 
 # The client's database and application_name reach the server.
 app=$(PGPASSWORD=boris PGAPPNAME=crm-ui psql -X -At -h "$GDPR_HOST" -p "$GDPR_PROXY_PORT" -U boris -d "$GDPR_DB" \
