@@ -17,7 +17,15 @@ packages=(
   libbenchmark-dev
   unzip zip openssl
   python3
+  # clients of the end-to-end tests (tests/e2e/proxy_client_*.sh)
+  libpostgresql-jdbc-java default-jdk-headless
 )
+# node-postgres runs on Node.js with npm. Debian's nodejs and npm packages
+# provide them; a Node.js that is already there (e.g. NodeSource's nodejs,
+# which bundles npm and conflicts with Debian's npm) is kept as it is.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
