@@ -6,8 +6,9 @@
 //   rewritten  forward `text` instead (tagged tables read through the views)
 //   refused    forward `text` = refusal_sql(...): the server raises 42501
 //
-// Anything the parser rejects is refused (fail closed: never forward what was
-// not understood). Several statements in one string are all checked; one
+// In masked sessions anything the parser rejects is refused (fail closed:
+// never forward what was not understood); unmasked sessions get the server's
+// own syntax error. Several statements in one string are all checked; one
 // refusal refuses the whole string, so none of it runs.
 
 #include <cstdint>
