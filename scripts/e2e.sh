@@ -56,12 +56,25 @@ for t in "$GDPR_ROOT"/tests/e2e/$pattern.sh; do
   log="$work/logs/$name.log"
   start=$(date +%s.%N)
   if timeout 300 "$t" >"$log" 2>&1; then
+    status=0
+  else
+    status=1
+  fi
+  # A script made of many cases (the bypass suite) ends with
+  # "subtests: N passed, M failed"; each case counts as one test.
+  summary_line=$(tail -n 1 "$log")
+  if [[ $summary_line =~ ^subtests:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+    ((status == 0 && BASH_REMATCH[2] == 0)) || { ((BASH_REMATCH[2] > 0)) || failed=$((failed + 1)); status=1; }
+    result="ok: ${BASH_REMATCH[1]} cases"
+    ((status == 0)) || { result="FAILED: ${BASH_REMATCH[2]} of $((BASH_REMATCH[1] + BASH_REMATCH[2])) cases"; failures+=("$name"); }
+  elif ((status == 0)); then
     passed=$((passed + 1)); result=ok
   else
     failed=$((failed + 1)); result=FAILED; failures+=("$name")
   fi
   printf 'e2e %-40s %s (%.1fs)\n' "$name" "$result" "$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{print e-s}')"
-  if [[ $result == FAILED ]]; then sed 's/^/    | /' "$log" | tail -n 40; fi
+  if [[ $result == FAILED* ]]; then grep -v '^ok ' "$log" | sed 's/^/    | /' | tail -n 60; fi
 done
 if [[ -n $proxy_pid ]] && ! kill -0 "$proxy_pid" 2>/dev/null; then
   echo "e2e: gdpr-proxy died during the run; its log:" >&2; tail -n 40 "$work/logs/proxy.log" >&2

@@ -56,7 +56,18 @@ class RelationRewriter {
     }
     const std::size_t scopes = push_ctes(fields);
     if (type == "CopyStmt") on_copy(fields);
-    if (is_write_statement(type)) check_write(fields, type);
+    if (is_write_statement(type)) {
+      check_write(fields, type);
+      if (const auto relation = fields.find("relation"); relation != fields.end()) qualify_base(*relation);
+    }
+    if (type == "LockStmt" || type == "TruncateStmt") {
+      if (const auto relations = fields.find("relations");
+          relations != fields.end() && relations->is_array()) {
+        for (const auto& item : *relations) {
+          if (const auto node = as_node(item); node && node->first == "RangeVar") qualify_base(*node->second);
+        }
+      }
+    }
     for (const auto& [key, child] : fields.items()) visit(child, type, key);
     cte_names_.resize(cte_names_.size() - scopes);
   }
@@ -186,9 +197,27 @@ class RelationRewriter {
     edits_.push_back(Edit{alias_at, alias_at, " AS " + quote_identifier(table->base_table)});
   }
 
+  // The session's search_path starts with the policy's view schema (so that
+  // function bodies the proxy cannot see read masked views), which would make
+  // an unqualified write target the view. Writes keep their base table: its
+  // name is qualified with the base schema.
+  void qualify_base(const Json& range_var) {
+    if (!range_var.is_object() || range_var.contains("schemaname")) return;
+    const MaskedTable* table = resolve(range_var, /*honour_ctes=*/false);
+    if (!table) return;
+    const auto span = name_tokens(range_var);
+    if (!span) return text_not_found(table->base_table);
+    const auto& tokens = parsed_.tokens;
+    edits_.push_back(Edit{tokens[span->first].start, tokens[span->second].end,
+                          quote_identifier(table->base_schema) + "." + quote_identifier(table->base_table)});
+  }
+
   // COPY t [(columns)] TO ...  ->  COPY (SELECT columns FROM view) TO ...
   void on_copy(const Json& copy) {
-    if (bool_field(copy, "is_from")) return;  // a write: checked by the database
+    if (bool_field(copy, "is_from")) {  // a write: checked by the database
+      if (const auto relation = copy.find("relation"); relation != copy.end()) qualify_base(*relation);
+      return;
+    }
     const auto relation = copy.find("relation");
     if (relation == copy.end() || !relation->is_object()) return;
     const MaskedTable* table = resolve(*relation, /*honour_ctes=*/false);

@@ -145,7 +145,7 @@ TEST(Rewriter, CopyToBecomesCopyOfASelect) {
   EXPECT_EQ(rewritten("COPY calls TO STDOUT"), std::string("COPY (SELECT * FROM ") + kCalls + ") TO STDOUT");
   EXPECT_EQ(rewritten("COPY public.calls (id, caller) TO stdout WITH (FORMAT csv)"),
             std::string(R"(COPY (SELECT "id", "caller" FROM )") + kCalls + ") TO stdout WITH (FORMAT csv)");
-  expect_unchanged("COPY calls FROM STDIN");
+  expect_unchanged("COPY public.calls FROM STDIN");
 }
 
 TEST(Rewriter, SeveralStatementsAreAllRewritten) {
@@ -157,13 +157,27 @@ TEST(Rewriter, SeveralStatementsAreAllRewritten) {
 TEST(Rewriter, UntaggedTablesAndOtherStatementsAreUnchanged) {
   expect_unchanged("SELECT * FROM tickets");
   expect_unchanged("SELECT * FROM gdpr_mask_agent.calls");
-  expect_unchanged("INSERT INTO calls (caller) VALUES ('+421900000000')");
-  expect_unchanged("UPDATE calls SET caller = $1 WHERE id = $2");
-  expect_unchanged("DELETE FROM calls WHERE id = 5 RETURNING id");
-  expect_unchanged("LOCK TABLE calls IN ACCESS SHARE MODE");
+  expect_unchanged("INSERT INTO public.calls (caller) VALUES ('+421900000000')");
+  expect_unchanged("UPDATE public.calls SET caller = $1 WHERE id = $2");
+  expect_unchanged("DELETE FROM public.calls WHERE id = 5 RETURNING id");
+  expect_unchanged("LOCK TABLE public.calls IN ACCESS SHARE MODE");
   expect_unchanged("CREATE TEMP TABLE calls2 (LIKE calls)");
+  expect_unchanged("CREATE TEMP TABLE calls (a int)");
   expect_unchanged("");
   expect_unchanged("BEGIN; COMMIT");
+}
+
+TEST(Rewriter, UnqualifiedWriteTargetsAreTheBaseTable) {
+  // The session's search_path puts the view schema first; writes must not land on the views.
+  EXPECT_EQ(rewritten("INSERT INTO calls (caller) VALUES ('x')"),
+            R"(INSERT INTO "public"."calls" (caller) VALUES ('x'))");
+  EXPECT_EQ(rewritten("UPDATE calls c SET notes = 1 WHERE id = 2"),
+            R"(UPDATE "public"."calls" c SET notes = 1 WHERE id = 2)");
+  EXPECT_EQ(rewritten("DELETE FROM calls WHERE id = 2"), R"(DELETE FROM "public"."calls" WHERE id = 2)");
+  EXPECT_EQ(rewritten("COPY calls (caller) FROM STDIN"), R"(COPY "public"."calls" (caller) FROM STDIN)");
+  EXPECT_EQ(rewritten("TRUNCATE calls, tickets"), R"(TRUNCATE "public"."calls", tickets)");
+  EXPECT_EQ(rewritten("INSERT INTO calls SELECT * FROM calls"),
+            std::string(R"(INSERT INTO "public"."calls" SELECT * FROM )") + kCalls + R"( AS "calls")");
 }
 
 TEST(Rewriter, WritesMayNotReadTaggedColumns) {
@@ -182,10 +196,10 @@ TEST(Rewriter, WritesMayNotReadTaggedColumns) {
   refused("MERGE INTO customers c USING tickets t ON c.email = t.requester WHEN MATCHED THEN DELETE");
   // Allowed: keys, untagged columns, EXCLUDED, a sub-query's own columns.
   expect_unchanged(
-      "INSERT INTO customers (id, email) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET email = "
+      "INSERT INTO public.customers (id, email) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET email = "
       "EXCLUDED.email");
   expect_unchanged(
-      "UPDATE calls SET notes = 'x' WHERE id IN (SELECT call_id FROM tickets WHERE caller = 'y')");
+      "UPDATE public.calls SET notes = 'x' WHERE id IN (SELECT call_id FROM tickets WHERE caller = 'y')");
 }
 
 TEST(Rewriter, IdentityCannotChange) {
