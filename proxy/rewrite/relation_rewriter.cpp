@@ -56,6 +56,11 @@ class RelationRewriter {
     }
     const std::size_t scopes = push_ctes(fields);
     if (type == "CopyStmt") on_copy(fields);
+    if (type == "FuncCall") on_set_config(fields);
+    if (type == "VariableSetStmt" &&
+        string_field(fields, "name").value_or("") == "restrict_nonsystem_relation_kind") {
+      for (const auto& arg : fields.value("args", Json::array())) allow_views(arg);
+    }
     if (is_write_statement(type)) {
       check_write(fields, type);
       if (const auto relation = fields.find("relation"); relation != fields.end()) qualify_base(*relation);
@@ -64,7 +69,16 @@ class RelationRewriter {
       if (const auto relations = fields.find("relations");
           relations != fields.end() && relations->is_array()) {
         for (const auto& item : *relations) {
-          if (const auto node = as_node(item); node && node->first == "RangeVar") qualify_base(*node->second);
+          const auto node = as_node(item);
+          if (!node || node->first != "RangeVar") continue;
+          // LOCK of the view locks the base table as the view's owner: the
+          // policy role may hold ACCESS SHARE for a consistent read (pg_dump)
+          // without any privilege on the table itself.
+          if (type == "LockStmt") {
+            lock_view(*node->second);
+          } else {
+            qualify_base(*node->second);
+          }
         }
       }
     }
@@ -210,6 +224,60 @@ class RelationRewriter {
     const auto& tokens = parsed_.tokens;
     edits_.push_back(Edit{tokens[span->first].start, tokens[span->second].end,
                           quote_identifier(table->base_schema) + "." + quote_identifier(table->base_table)});
+  }
+
+  void lock_view(const Json& range_var) {
+    const MaskedTable* table = resolve(range_var, /*honour_ctes=*/false);
+    if (!table) return;
+    const auto span = name_tokens(range_var);
+    if (!span) return text_not_found(table->base_table);
+    edits_.push_back(
+        Edit{parsed_.tokens[span->first].start, parsed_.tokens[span->second].end, view_reference(*table)});
+  }
+
+  // pg_dump sets restrict_nonsystem_relation_kind = 'view, foreign-table' so
+  // that no view code runs during a dump. In a masked session every tagged
+  // table IS a view (the extension's own, owned by gdpr_masker), so with that
+  // setting nothing could be read. 'view' is dropped from the value; the rest
+  // of the restriction stays.
+  void on_set_config(const Json& call) {
+    const auto name = name_list(call.value("funcname", Json::array()));
+    if (name.empty() || name.back() != "set_config") return;
+    const auto args = call.find("args");
+    if (args == call.end() || !args->is_array() || args->size() < 2) return;
+    const auto setting = string_constant(args->at(0));
+    // pg_dump names the setting through pg_settings: SELECT set_config(name,
+    // ...) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'.
+    const bool named =
+        setting ? *setting == "restrict_nonsystem_relation_kind"
+                : parsed_.tree.dump().find("\"restrict_nonsystem_relation_kind\"") != std::string::npos;
+    if (named) allow_views(args->at(1));
+  }
+
+  void allow_views(const Json& constant) {
+    const auto value = string_constant(constant);
+    if (!value) return;
+    std::string kept;
+    bool dropped = false;
+    std::size_t start = 0;
+    while (start <= value->size()) {
+      auto end = value->find(',', start);
+      if (end == std::string::npos) end = value->size();
+      std::string item = value->substr(start, end - start);
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      if (item == "view") {
+        dropped = true;
+      } else if (!item.empty()) {
+        kept += (kept.empty() ? "" : ", ") + item;
+      }
+      start = end + 1;
+    }
+    if (!dropped) return;
+    const auto node = as_node(constant);
+    const auto token = token_at(node->second->value("location", std::int64_t{-1}));
+    if (!token) return text_not_found("restrict_nonsystem_relation_kind");
+    edits_.push_back(Edit{parsed_.tokens[*token].start, parsed_.tokens[*token].end, "'" + kept + "'"});
   }
 
   // COPY t [(columns)] TO ...  ->  COPY (SELECT columns FROM view) TO ...

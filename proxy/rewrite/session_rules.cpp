@@ -76,10 +76,10 @@ std::optional<Refusal> check_set_config(const Json& fields, bool masked) {
   const auto args = fields.find("args");
   if (args == fields.end() || !args->is_array() || args->empty()) return std::nullopt;
   const auto setting = string_constant(args->at(0));
-  if (!setting) {
-    return Refusal{"gdpr-proxy refused set_config() with a computed setting name",
-                   "Name the setting with a literal, e.g. set_config('search_path', ..., false)."};
-  }
+  // A computed name (pg_dump: set_config(name, ...) FROM pg_settings) cannot
+  // be checked here; the database still refuses what matters: gdpr.actor is
+  // fixed once set, role needs membership, gdpr.audit is superuser-only.
+  if (!setting) return std::nullopt;
   std::optional<std::string> value;
   if (args->size() > 1) value = string_constant(args->at(1));
   return check_setting(*setting, value, masked);

@@ -211,7 +211,10 @@ END
 $$;
 
 -- The select-list expression of one column of a masked view.
-CREATE FUNCTION gdpr._mask_expression(rule text, category text, attname name, typid oid, typmod integer)
+-- `null` on a NOT NULL text or bytea column gives the empty value instead, so
+-- a masked copy (pg_dump through the proxy) still loads into the same schema.
+CREATE FUNCTION gdpr._mask_expression(rule text, category text, attname name, typid oid, typmod integer,
+                                      not_null boolean DEFAULT false)
 RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   base oid;
@@ -219,7 +222,11 @@ BEGIN
   SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END INTO base FROM pg_type t WHERE t.oid = typid;
   RETURN CASE rule
     WHEN 'keep' THEN format('%I', attname)
-    WHEN 'null' THEN format('NULL::%s', format_type(typid, typmod))
+    WHEN 'null' THEN
+      CASE WHEN not_null AND base IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype, 'bytea'::regtype)
+             THEN format('''''::%s', format_type(typid, typmod))
+           ELSE format('NULL::%s', format_type(typid, typmod))
+      END
     WHEN 'partial' THEN format('gdpr.mask_partial(%I::text, %L)', attname, category)
     -- The pseudonym of a value must not depend on session settings
     -- (DateStyle, TimeZone, bytea_output): hash a canonical text.
@@ -293,7 +300,7 @@ BEGIN
     END IF;
     exprs := '{}';
     untagged := '{}';
-    FOR col IN SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, tc.category
+    FOR col IN SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, tc.category
                FROM pg_attribute a
                LEFT JOIN gdpr._mask_tagged_columns() tc ON tc.relid = a.attrelid AND tc.attnum = a.attnum
                WHERE a.attrelid = t.relid AND a.attnum > 0 AND NOT a.attisdropped
@@ -304,7 +311,8 @@ BEGIN
       ELSE
         rule := gdpr._mask_effective_rule(p.name, t.relid, col.attnum, col.category, col.atttypid);
         any_masked := any_masked OR rule <> 'keep';
-        exprs := exprs || gdpr._mask_expression(rule, col.category, col.attname, col.atttypid, col.atttypmod);
+        exprs := exprs || gdpr._mask_expression(rule, col.category, col.attname, col.atttypid, col.atttypmod,
+                                                 col.attnotnull);
       END IF;
     END LOOP;
 
@@ -349,14 +357,17 @@ BEGIN
     END IF;
   END LOOP;
 
-  IF p.may_write THEN
-    -- serial columns call nextval() with the inserter's rights (identity
-    -- columns need nothing).
-    FOR t IN SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE c.relkind = 'S' AND n.nspname = ANY (app_schemas) LOOP
+  -- A sequence's position is no personal data, and pg_dump reads it (a
+  -- masked pg_dump through the proxy is the developers' anonymised copy).
+  -- serial columns call nextval() with the inserter's rights, hence USAGE for
+  -- writers (identity columns need nothing).
+  FOR t IN SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind = 'S' AND n.nspname = ANY (app_schemas) LOOP
+    EXECUTE format('GRANT SELECT ON SEQUENCE %I.%I TO %I', t.nspname, t.relname, p.backend_role);
+    IF p.may_write THEN
       EXECUTE format('GRANT USAGE ON SEQUENCE %I.%I TO %I', t.nspname, t.relname, p.backend_role);
-    END LOOP;
-  END IF;
+    END IF;
+  END LOOP;
 
   IF p.may_run_subject_requests THEN
     EXECUTE format('GRANT gdpr_dpo TO %I', p.backend_role);

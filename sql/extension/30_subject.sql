@@ -211,14 +211,14 @@ DECLARE
   wanted jsonb;
   installed jsonb;
   added jsonb;
-  event text;
+  trigger_name name;
   rebuilt integer := 0;
 BEGIN
   FOR rel IN
     SELECT DISTINCT x.relid FROM (
       SELECT t.relid FROM gdpr._subject_tags() t
       UNION ALL
-      SELECT tg.tgrelid FROM pg_trigger tg WHERE tg.tgname = 'gdpr_subject_index_insert'
+      SELECT tg.tgrelid FROM pg_trigger tg WHERE tg.tgfoid = 'gdpr._subject_index_rows()'::regprocedure
     ) x
     WHERE p_relid IS NULL OR x.relid = p_relid
     ORDER BY 1
@@ -226,13 +226,17 @@ BEGIN
     wanted := gdpr._subject_index_spec(rel);
     SELECT convert_from(substring(tg.tgargs FROM 1 FOR length(tg.tgargs) - 1), 'UTF8')::jsonb
       INTO installed
-      FROM pg_trigger tg WHERE tg.tgrelid = rel AND tg.tgname = 'gdpr_subject_index_insert';
+      -- Internal triggers are named <name>_<oid> by PostgreSQL.
+      FROM pg_trigger tg WHERE tg.tgrelid = rel AND tg.tgfoid = 'gdpr._subject_index_rows()'::regprocedure
+                           AND tg.tgname LIKE 'gdpr\_subject\_index\_insert%'
+      LIMIT 1;
     CONTINUE WHEN NOT p_force AND wanted IS NOT DISTINCT FROM installed;
-    IF installed IS NOT NULL THEN
-      FOR event IN SELECT unnest(ARRAY['insert', 'update', 'delete', 'truncate']) LOOP
-        EXECUTE format('DROP TRIGGER %I ON %s', 'gdpr_subject_index_' || event, rel::regclass);
-      END LOOP;
-    END IF;
+    FOR trigger_name IN SELECT tg.tgname FROM pg_trigger tg
+                         WHERE tg.tgrelid = rel
+                           AND tg.tgfoid IN ('gdpr._subject_index_rows()'::regprocedure,
+                                             'gdpr._subject_index_truncate()'::regprocedure) LOOP
+      EXECUTE format('DROP TRIGGER %I ON %s', trigger_name, rel::regclass);
+    END LOOP;
     IF wanted IS NOT NULL AND installed IS NOT NULL AND wanted -> 'pk' = installed -> 'pk' AND NOT p_force THEN
       -- Same rows, other columns: only the columns that changed are redone
       -- (tagging a table column by column must not rescan it every time).
@@ -258,15 +262,8 @@ BEGIN
       added := wanted;
     END IF;
     IF wanted IS NOT NULL THEN
-      EXECUTE format('CREATE TRIGGER gdpr_subject_index_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
-                     'FOR EACH STATEMENT EXECUTE FUNCTION gdpr._subject_index_rows(%L)', rel::regclass, wanted::text);
-      EXECUTE format('CREATE TRIGGER gdpr_subject_index_update AFTER UPDATE ON %s '
-                     'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-                     'FOR EACH STATEMENT EXECUTE FUNCTION gdpr._subject_index_rows(%L)', rel::regclass, wanted::text);
-      EXECUTE format('CREATE TRIGGER gdpr_subject_index_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
-                     'FOR EACH STATEMENT EXECUTE FUNCTION gdpr._subject_index_rows(%L)', rel::regclass, wanted::text);
-      EXECUTE format('CREATE TRIGGER gdpr_subject_index_truncate AFTER TRUNCATE ON %s '
-                     'FOR EACH STATEMENT EXECUTE FUNCTION gdpr._subject_index_truncate()', rel::regclass);
+      -- Internal triggers (index_triggers.cpp): pg_dump leaves them out.
+      PERFORM gdpr._subject_index_create_triggers(rel, wanted::text);
       PERFORM gdpr._subject_index_backfill(rel, added);
     END IF;
     rebuilt := rebuilt + 1;
@@ -274,6 +271,10 @@ BEGIN
   RETURN rebuilt;
 END
 $$;
+
+CREATE FUNCTION gdpr._subject_index_create_triggers(relation regclass, spec text) RETURNS void
+  AS 'MODULE_PATHNAME', 'gdpr_subject_index_create_triggers' LANGUAGE C STRICT;
+REVOKE ALL ON FUNCTION gdpr._subject_index_create_triggers(regclass, text) FROM PUBLIC;
 
 -- Rebuilds the subject index of one relation, or of every tagged relation
 -- (after a restore, or to repair). Returns the number of relations rebuilt.
