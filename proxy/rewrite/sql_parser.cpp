@@ -88,6 +88,31 @@ std::variant<std::vector<Token>, ParseFailure> scan(const std::string& sql) {
   return tokens;
 }
 
+// Statements in a single-byte client encoding (LATIN1, WIN1250, ...) reach
+// the proxy as bytes that are not UTF-8, and libpg_query copies them into its
+// JSON, which the JSON reader then rejects. Every byte of an invalid UTF-8
+// sequence becomes '?': lengths, and so every location, stay the same; a name
+// that contained such bytes matches no tagged table, and the database decides.
+void replace_invalid_utf8(std::string& text) {
+  const auto size = text.size();
+  std::size_t i = 0;
+  while (i < size) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = length > 0 && i + length <= size;
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid && length == 2 && c < 0xC2) valid = false;  // overlong
+    if (!valid) {
+      text[i] = '?';
+      ++i;
+      continue;
+    }
+    i += length;
+  }
+}
+
 }  // namespace
 
 std::variant<ParsedSql, ParseFailure> parse_sql(const std::string& sql, bool scs) {
@@ -97,7 +122,9 @@ std::variant<ParsedSql, ParseFailure> parse_sql(const std::string& sql, bool scs
       &result, [](PgQueryParseResult* r) { pg_query_free_parse_result(*r); });
   if (result.error) return ParseFailure{result.error->message, result.error->cursorpos};
   ParsedSql parsed;
-  parsed.tree = nlohmann::json::parse(result.parse_tree, nullptr, /*allow_exceptions=*/false);
+  std::string json(result.parse_tree);
+  replace_invalid_utf8(json);
+  parsed.tree = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (parsed.tree.is_discarded()) return ParseFailure{"the parser's output could not be read", 0};
   auto tokens = scan(sql);
   if (auto* failure = std::get_if<ParseFailure>(&tokens)) return *failure;

@@ -82,6 +82,9 @@ std::optional<wire::Bytes> ServerMessageFilter::intercept(const protocol::Messag
     if (state_ && name && value && *name == "standard_conforming_strings") {
       state_->standard_conforming_strings.store(*value == "on", std::memory_order_relaxed);
     }
+    if (state_ && name && value && *name == "client_encoding") {
+      state_->client_encoding_safe.store(client_encoding_is_safe(*value), std::memory_order_relaxed);
+    }
     return std::nullopt;
   }
   auto message = protocol::FieldMessage::parse(raw);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 #include "rewrite/refusal.hpp"
 
 namespace gdpr::proxy {
@@ -49,6 +51,16 @@ wire::Bytes no_parameter_types() { return {0, 0}; }
 
 }  // namespace
 
+bool client_encoding_is_safe(std::string_view encoding) {
+  std::string upper(encoding);
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const char* unsafe : {"SJIS", "SHIFT_JIS", "BIG5", "GBK", "UHC", "GB18030", "JOHAB", "WIN932",
+                             "WIN936", "WIN949", "WIN950", "CP932", "CP936", "CP949", "CP950"}) {
+    if (upper == unsafe) return false;
+  }
+  return true;
+}
+
 wire::Bytes query_message(const std::string& sql) {
   wire::MessageBuilder builder('Q');
   builder.body().cstring(sql);
@@ -87,6 +99,16 @@ std::optional<std::string> StatementInterceptor::check(const std::string& sql) {
     return rewrite::refusal_sql(rewrite::Refusal{
         fmt::format("gdpr-proxy refused the statement: the policy \"{}\" no longer exists", policy_),
         "Ask the DBA which policy you belong to now, and log in again."});
+  }
+  if (policy->masked && !state_.client_encoding_safe.load(std::memory_order_relaxed)) {
+    ++refused_;
+    spdlog::info("session {}: \"{}\" (policy {}): statement refused under an unsafe client_encoding",
+                 session_id_, user_, policy_);
+    return rewrite::refusal_sql(rewrite::Refusal{
+        "gdpr-proxy refused the statement: masked sessions do not accept this client_encoding",
+        "Use client_encoding UTF8 (or a single-byte encoding): SJIS, BIG5, GBK, UHC, GB18030 and JOHAB can "
+        "hide "
+        "quotes inside characters."});
   }
   auto result =
       cache_.rewrite(sql, *policy, state_.standard_conforming_strings.load(std::memory_order_relaxed));

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "auth/user_directory.hpp"
 #include "rewrite/rewrite_cache.hpp"
@@ -26,7 +27,14 @@ namespace gdpr::proxy {
 // standard_conforming_strings (from ParameterStatus), read by the rewriter.
 struct StatementSessionState {
   std::atomic<bool> standard_conforming_strings{true};
+  // False while the client encoding is one whose multi-byte characters can
+  // contain the bytes of a quote or backslash (SJIS, BIG5, GBK, UHC, GB18030,
+  // JOHAB): the proxy would not lex such text as the server does.
+  std::atomic<bool> client_encoding_safe{true};
 };
+
+// Is `encoding` (as in ParameterStatus client_encoding) safe to lex as bytes?
+bool client_encoding_is_safe(std::string_view encoding);
 
 struct StatementLimits {
   // Longest Query/Parse the proxy checks; longer ones are refused.

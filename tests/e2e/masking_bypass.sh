@@ -209,6 +209,8 @@ masked dollar_quote_adjacent "$domain" -- anna -c "SELECT \$a\$x\$a\$, email FRO
 denied backslash_trick_scs_off "standard_conforming_strings" -- anna -c "SET standard_conforming_strings = off" -c "SELECT 'a\\' , email FROM public.contacts $W --'"
 masked escape_string_literal "$domain" -- anna -c "SELECT E'a\\'', email FROM public.contacts $W"
 masked unicode_string_literal "$domain" -- anna -c "SELECT U&'\\0061', email FROM public.contacts $W"
+denied multibyte_client_encoding "client_encoding" -- anna -c "SET client_encoding = 'SJIS'" -c "SELECT email FROM public.contacts $W"
+masked single_byte_client_encoding "$domain" -- anna -c "SET client_encoding = 'LATIN1'" -c "SELECT 'caf\xe9', email FROM public.contacts $W"
 denied unparsable "cannot parse" -- anna -c "SELECT email FROM public.contacts WHERE"
 # ---- role switching and actor spoofing ----
 denied set_role "SET ROLE" -- anna -c "SET ROLE postgres" -c "SELECT email FROM public.contacts $W"
