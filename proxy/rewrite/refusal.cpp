@@ -1,5 +1,7 @@
 #include "rewrite/refusal.hpp"
 
+#include "rewrite/sql_parser.hpp"
+
 namespace gdpr::proxy::rewrite {
 namespace {
 
@@ -22,7 +24,10 @@ std::string quotable(std::string_view text) {
 }  // namespace
 
 std::string refusal_sql(const Refusal& refusal) {
+  // The message may quote the client's bytes (a parser error); the server
+  // would reject a refusal that is not valid UTF-8 with an encoding error.
   std::string message = quotable(refusal.message);
+  replace_invalid_utf8(message);
   for (auto& c : message) {
     if (c == '\n') c = ' ';  // the first line is the message, the rest the hint
   }

@@ -88,32 +88,54 @@ std::variant<std::vector<Token>, ParseFailure> scan(const std::string& sql) {
   return tokens;
 }
 
+}  // namespace
+
 // Statements in a single-byte client encoding (LATIN1, WIN1250, ...) reach
 // the proxy as bytes that are not UTF-8, and libpg_query copies them into its
 // JSON, which the JSON reader then rejects. Every byte of an invalid UTF-8
 // sequence becomes '?': lengths, and so every location, stay the same; a name
 // that contained such bytes matches no tagged table, and the database decides.
-void replace_invalid_utf8(std::string& text) {
-  const auto size = text.size();
-  std::size_t i = 0;
-  while (i < size) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool valid = length > 0 && i + length <= size;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    }
-    if (valid && length == 2 && c < 0xC2) valid = false;  // overlong
-    if (!valid) {
-      text[i] = '?';
-      ++i;
-      continue;
-    }
-    i += length;
+// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF), or 0.
+static std::size_t utf8_sequence_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const auto c = byte(0);
+  if (c < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    length = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    length = 3;
+    if (c == 0xE0) low = 0xA0;
+    if (c == 0xED) high = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    length = 4;
+    if (c == 0xF0) low = 0x90;
+    if (c == 0xF4) high = 0x8F;
+  } else {
+    return 0;
   }
+  if (i + length > text.size()) return 0;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+  }
+  return length;
 }
 
-}  // namespace
+void replace_invalid_utf8(std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) {
+      text[i] = '?';
+      ++i;
+    } else {
+      i += length;
+    }
+  }
+}
 
 std::variant<ParsedSql, ParseFailure> parse_sql(const std::string& sql, bool scs) {
   ScannerSettings settings(scs);

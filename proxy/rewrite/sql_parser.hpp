@@ -53,4 +53,8 @@ struct ParseFailure {
 
 std::variant<ParsedSql, ParseFailure> parse_sql(const std::string& sql, bool standard_conforming_strings);
 
+// Replaces every byte that is not part of well-formed UTF-8 by '?', keeping
+// the length (and so every byte offset) unchanged.
+void replace_invalid_utf8(std::string& text);
+
 }  // namespace gdpr::proxy::rewrite

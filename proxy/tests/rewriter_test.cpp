@@ -266,6 +266,17 @@ TEST(Rewriter, WhatThePaserRejectsIsRefused) {
   expect_unchanged("SELEC 1", supervisor_policy());
 }
 
+TEST(Rewriter, BytesThatAreNotUtf8) {
+  // A single-byte client encoding (LATIN1 'caf\xe9') still parses and rewrites.
+  EXPECT_EQ(rewritten("SELECT 'caf\xe9', caller FROM calls"),
+            std::string("SELECT 'caf\xe9', caller FROM ") + kCalls + R"( AS "calls")");
+  // Overlong and truncated sequences in a refused statement: the refusal itself is clean UTF-8.
+  const auto r = rewrite_statement("SELEC\xe0\x9c\x90 \xc3", agent_policy(), true);
+  ASSERT_EQ(r.kind, RewriteResult::Kind::refused);
+  EXPECT_EQ(r.text.find('\xe0'), std::string::npos) << r.text;
+  EXPECT_EQ(r.text.find('\xc3'), std::string::npos) << r.text;
+}
+
 TEST(Rewriter, AmbiguousUnqualifiedNamesAreRefused) {
   PolicyCatalog p = agent_policy();
   p.tables.push_back({"archive", "calls", "gdpr_mask_agent", "archive_calls", {"caller"}});
