@@ -46,9 +46,10 @@ int main(int argc, char** argv) {
     return fail(e.what());
   }
   if (check_only) {
-    // Also load the TLS files, which is where most deployment mistakes show.
+    // Also load the TLS files (both sides), which is where most deployment mistakes show.
     try {
       if (config.tls) gdpr::proxy::make_tls_context(*config.tls);
+      gdpr::proxy::make_server_tls_context(config);
     } catch (const std::exception& e) {
       return fail(e.what());
     }
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   // A client vanishing mid-write must be an error code, not a fatal signal.
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    gdpr::proxy::ProxyServer server(std::move(config));
+    gdpr::proxy::ProxyServer server(std::move(config), config_path);
     return server.run();
   } catch (const gdpr::proxy::StartupError& e) {
     return fail(e.what());

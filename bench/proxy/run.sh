@@ -7,7 +7,11 @@
 #    p99 latency, median of BENCH_RUNS runs, and the gdpr-proxy/PgBouncer ratios;
 # 2) connection storm: pgbench -C with TLS (every transaction a new TLS connection);
 # 3) memory per idle client connection at BENCH_IDLE (1000) connections.
-# Usage: GDPR_BUILD_DIR=build bench/proxy/run.sh   (knobs: BENCH_RUNS BENCH_SECONDS BENCH_CLIENTS BENCH_PROTOCOLS BENCH_IDLE)
+# Usage: GDPR_BUILD_DIR=build bench/proxy/run.sh   (knobs: BENCH_RUNS BENCH_SECONDS BENCH_CLIENTS
+#   BENCH_PROTOCOLS BENCH_IDLE, BENCH_SECTIONS="pgbench storm idle" to run only some parts)
+# Ports: GDPR_BENCH_PORT (default 55600) for PostgreSQL, the next two for
+# PgBouncer and gdpr-proxy unless GDPR_BENCH_BOUNCER_PORT / GDPR_BENCH_PROXY_PORT say otherwise. Installs nothing: the cluster preloads the gdpr
+# extension already installed in the system's PostgreSQL.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib.sh"
@@ -18,13 +22,18 @@ seconds=${BENCH_SECONDS:-5}
 clients_list=${BENCH_CLIENTS:-"1 10 50"}
 protocols=${BENCH_PROTOCOLS:-"simple extended prepared"}
 idle_count=${BENCH_IDLE:-1000}
-pg_port=55600 bouncer_port=55601 proxy_port=55602
-work=/tmp/gdpr-bench-proxy
+sections=${BENCH_SECTIONS:-"pgbench storm idle"}
+pg_port=${GDPR_BENCH_PORT:-55600}
+bouncer_port=${GDPR_BENCH_BOUNCER_PORT:-$((pg_port + 1))} proxy_port=${GDPR_BENCH_PROXY_PORT:-$((pg_port + 2))}
+# One work directory per port, so runs on different ports do not collide.
+work=/tmp/gdpr-bench-proxy-$pg_port
 
 bouncer_pid="" proxy_pid=""
+# Every step tolerates a process that is already gone: under set -e a failing
+# step would end the trap early and leave PgBouncer or the cluster running.
 cleanup() {
-  [[ -n $proxy_pid ]] && kill -TERM "$proxy_pid" 2>/dev/null
-  [[ -n $bouncer_pid ]] && kill -TERM "$bouncer_pid" 2>/dev/null
+  if [[ -n $proxy_pid ]]; then kill -TERM "$proxy_pid" 2>/dev/null || true; fi
+  if [[ -n $bouncer_pid ]]; then kill -TERM "$bouncer_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   cluster_stop "$work/cluster"
 }
@@ -99,9 +108,21 @@ TOML
 }
 write_proxy_config auth
 "$proxy_bin" --check-config --config "$work/proxy.toml" >/dev/null 2>&1 || write_proxy_config
-"$proxy_bin" --config "$work/proxy.toml" >"$work/proxy.log" 2>&1 &
-proxy_pid=$!
-wait_for_port $bouncer_port 15 && wait_for_port $proxy_port 15
+start_gdpr_proxy() {
+  "$proxy_bin" --config "$work/proxy.toml" >>"$work/proxy.log" 2>&1 &
+  proxy_pid=$!
+  # A port answering is not enough: another program may hold it.
+  wait_for_port $proxy_port 15 && kill -0 "$proxy_pid" 2>/dev/null ||
+    { echo "gdpr-proxy did not start on port $proxy_port:" >&2; tail -n 5 "$work/proxy.log" >&2; exit 1; }
+}
+stop_gdpr_proxy() {
+  kill -TERM "$proxy_pid" 2>/dev/null || true
+  wait "$proxy_pid" 2>/dev/null || true
+  proxy_pid=""
+}
+start_gdpr_proxy
+wait_for_port $bouncer_port 15 && kill -0 "$bouncer_pid" 2>/dev/null ||
+  { echo "PgBouncer did not start on port $bouncer_port:" >&2; tail -n 5 "$work/pgbouncer.log" >&2; exit 1; }
 
 declare -A port_of=([direct]=$pg_port [pgbouncer]=$bouncer_port [gdpr-proxy]=$proxy_port)
 targets=(direct pgbouncer gdpr-proxy)
@@ -120,6 +141,7 @@ run_pgbench() {
 }
 
 echo "# gdpr-proxy benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, median of $runs runs of ${seconds}s)"
+if [[ " $sections " == *" pgbench "* ]]; then
 echo
 echo "## pgbench -S (select-only), TPS and p99 latency (ms)"
 echo
@@ -144,6 +166,9 @@ for c in $clients_list; do
   done
 done
 
+fi
+
+if [[ " $sections " == *" storm "* ]]; then
 echo
 echo "## Connection storm: pgbench -C -S, 10 clients, sslmode=require (new TLS connection per transaction)"
 echo
@@ -158,20 +183,31 @@ for t in "${targets[@]}"; do
   printf '| %s | %.0f |\n' "$t" "$(printf '%s\n' "${results[@]}" | median)"
 done
 
+fi
+
+if [[ " $sections " == *" idle "* ]]; then
 echo
 echo "## Memory per idle client connection ($idle_count connections)"
 echo
-echo "| target | RSS before (KiB) | RSS with $idle_count idle clients (KiB) | KiB per connection |"
-echo "|---|---|---|---|"
+echo "| target | client TLS | RSS before (KiB) | RSS with $idle_count idle clients (KiB) | KiB per connection |"
+echo "|---|---|---|---|---|"
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-for t in pgbouncer gdpr-proxy; do
-  pid=$([[ $t == pgbouncer ]] && echo "$bouncer_pid" || echo "$proxy_pid")
-  before=$(rss_kib "$pid")
-  exec 5> >("$here/idle_clients.py" 127.0.0.1 "${port_of[$t]}" postgres bench "$idle_count" >"$work/idle-$t.out" 2>&1)
-  for ((i = 0; i < 600; i++)); do grep -q ready "$work/idle-$t.out" 2>/dev/null && break; sleep 0.2; done
-  sleep 1
-  after=$(rss_kib "$pid")
-  exec 5>&-
-  sleep 2
-  printf '| %s | %s | %s | %.1f |\n' "$t" "$before" "$after" "$(awk -v a="$after" -v b="$before" -v n="$idle_count" 'BEGIN{print (a-b)/n}')"
+for tls in plain tls; do
+  # A fresh gdpr-proxy per round: memory freed by earlier rounds would
+  # otherwise be reused and hide part of this round's cost.
+  stop_gdpr_proxy
+  start_gdpr_proxy
+  for t in pgbouncer gdpr-proxy; do
+    pid=$([[ $t == pgbouncer ]] && echo "$bouncer_pid" || echo "$proxy_pid")
+    before=$(rss_kib "$pid")
+    exec 5> >("$here/idle_clients.py" 127.0.0.1 "${port_of[$t]}" postgres bench "$idle_count" "$tls" >"$work/idle-$t-$tls.out" 2>&1)
+    for ((i = 0; i < 600; i++)); do grep -q ready "$work/idle-$t-$tls.out" 2>/dev/null && break; sleep 0.2; done
+    grep -q ready "$work/idle-$t-$tls.out" || { echo "idle clients failed for $t ($tls):" >&2; cat "$work/idle-$t-$tls.out" >&2; }
+    sleep 1
+    after=$(rss_kib "$pid")
+    exec 5>&-
+    sleep 3
+    printf '| %s | %s | %s | %s | %.1f |\n' "$t" "$tls" "$before" "$after" "$(awk -v a="$after" -v b="$before" -v n="$idle_count" 'BEGIN{print (a-b)/n}')"
+  done
 done
+fi

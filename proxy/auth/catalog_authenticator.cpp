@@ -76,13 +76,19 @@ protocol::StartupMessage backend_startup_for(const DirectoryUser& user,
 }
 
 CatalogAuthenticator::CatalogAuthenticator(std::shared_ptr<UserDirectory> directory, AuthSettings settings,
-                                           std::unique_ptr<CatalogWatcher> watcher)
+                                           std::shared_ptr<CatalogWatcher> watcher)
     : directory_(std::move(directory)),
       settings_(settings),
       mock_secret_(scram::random_bytes(32)),
       watcher_(std::move(watcher)) {}
 
-std::unique_ptr<Authenticator> make_authenticator(const Config& config) {
+std::unique_ptr<CatalogAuthenticator> CatalogAuthenticator::with_settings(AuthSettings settings) const {
+  auto next = std::make_unique<CatalogAuthenticator>(directory_, std::move(settings), watcher_);
+  next->mock_secret_ = mock_secret_;
+  return next;
+}
+
+std::unique_ptr<Authenticator> make_authenticator(const Config& config, const Authenticator* previous) {
   AuthSettings settings;
   settings.passthrough_unknown_users = config.passthrough_unknown_users;
   settings.failure_delay = config.auth_failure_delay;
@@ -93,6 +99,10 @@ std::unique_ptr<Authenticator> make_authenticator(const Config& config) {
     spdlog::info("auth: [server] passfile {}: {} entries", *config.server_passfile,
                  settings.passfile->size());
   }
+  // A reload keeps the catalog connection ([catalog] conninfo needs a restart).
+  const auto* running = dynamic_cast<const CatalogAuthenticator*>(previous);
+  if (running && running->watches_catalog() && config.catalog_conninfo)
+    return running->with_settings(settings);
   auto directory = std::make_shared<UserDirectory>();
   if (!config.catalog_conninfo) {
     if (config.passthrough_unknown_users) {

@@ -52,24 +52,32 @@ class CatalogAuthenticator final : public Authenticator {
   // `watcher` (optional) keeps `directory` current; it is stopped before the
   // directory goes away.
   CatalogAuthenticator(std::shared_ptr<UserDirectory> directory, AuthSettings settings,
-                       std::unique_ptr<CatalogWatcher> watcher = nullptr);
+                       std::shared_ptr<CatalogWatcher> watcher = nullptr);
   std::string_view name() const override { return "scram"; }
   asio::awaitable<AuthOutcome> authenticate(Transport& client, const protocol::StartupMessage& startup,
                                             wire::Bytes& pending) override;
+
+  // For a configuration reload: the same directory, watcher and mock-salt
+  // secret (so unknown names keep their salts), with new settings.
+  std::unique_ptr<CatalogAuthenticator> with_settings(AuthSettings settings) const;
+  bool watches_catalog() const { return watcher_ != nullptr; }
 
  private:
   std::shared_ptr<UserDirectory> directory_;
   AuthSettings settings_;
   // Keys the mock salts of unknown names (random per process).
   scram::Bytes mock_secret_;
-  std::unique_ptr<CatalogWatcher> watcher_;
+  // Shared with the authenticators that replace this one on reload.
+  std::shared_ptr<CatalogWatcher> watcher_;
 };
 
 // The authenticator for `config`: without [catalog] and with
 // passthrough_unknown_users, the plain PassthroughAuthenticator; otherwise a
 // CatalogAuthenticator whose directory is loaded now (throws CatalogError with
 // libpq's reason) and kept current by a watcher thread. [server] passfile is
-// read here too (throws PassfileError).
-std::unique_ptr<Authenticator> make_authenticator(const Config& config);
+// read here too (throws PassfileError). On reload, `previous` is the running
+// authenticator: its user catalog (directory and watcher) is kept.
+std::unique_ptr<Authenticator> make_authenticator(const Config& config,
+                                                  const Authenticator* previous = nullptr);
 
 }  // namespace gdpr::proxy

@@ -112,6 +112,18 @@ class Section {
 
 }  // namespace
 
+std::string_view ssl_mode_name(ServerSslMode mode) {
+  switch (mode) {
+    case ServerSslMode::disable:
+      return "disable";
+    case ServerSslMode::require:
+      return "require";
+    case ServerSslMode::verify_full:
+      return "verify-full";
+  }
+  return "unknown";
+}
+
 Config parse_config(std::string_view toml_text, const std::string& source) {
   toml::table root;
   try {
@@ -143,7 +155,7 @@ Config parse_config(std::string_view toml_text, const std::string& source) {
 
   const auto server = section("server");
   if (!server.present()) throw ConfigError(fmt::format("{}: [server]: section is required", source));
-  server.allow_only({"host", "port", "dbname", "connect_timeout_ms", "passfile"});
+  server.allow_only({"host", "port", "dbname", "connect_timeout_ms", "passfile", "sslmode", "sslrootcert"});
   config.server = server.endpoint(std::nullopt);
   if (auto db = server.string("dbname")) {
     if (db->empty()) server.fail("dbname", "must not be empty (leave it out to allow every database)");
@@ -152,6 +164,27 @@ Config parse_config(std::string_view toml_text, const std::string& source) {
   if (server.node("passfile")) config.server_passfile = server.readable_file("passfile");
   if (auto ms = server.integer("connect_timeout_ms", 1, 600000))
     config.server_connect_timeout = std::chrono::milliseconds(*ms);
+  if (auto mode = server.string("sslmode")) {
+    if (*mode == "disable") {
+      config.server_sslmode = ServerSslMode::disable;
+    } else if (*mode == "require") {
+      config.server_sslmode = ServerSslMode::require;
+    } else if (*mode == "verify-full") {
+      config.server_sslmode = ServerSslMode::verify_full;
+    } else {
+      server.fail("sslmode", fmt::format("must be one of disable, require, verify-full, got \"{}\"", *mode));
+    }
+  }
+  if (server.node("sslrootcert")) {
+    // With require the certificate is not checked, so a CA file would only
+    // suggest a protection that is not there.
+    if (config.server_sslmode != ServerSslMode::verify_full)
+      server.fail("sslrootcert", "is only used with sslmode = \"verify-full\"");
+    config.server_sslrootcert = server.readable_file("sslrootcert");
+  } else if (config.server_sslmode == ServerSslMode::verify_full) {
+    server.fail("sslrootcert",
+                "is required with sslmode = \"verify-full\" (the CA that signs the server's certificate)");
+  }
 
   const auto tls = section("tls");
   if (tls.present()) {

@@ -24,6 +24,15 @@ struct TlsConfig {
   bool require_tls = false;
 };
 
+// [server] sslmode: how the proxy's own connections to PostgreSQL use TLS.
+enum class ServerSslMode : std::uint8_t {
+  disable,      // plaintext TCP
+  require,      // TLS, certificate not checked (protects against eavesdropping only)
+  verify_full,  // TLS, certificate chain checked against sslrootcert and the name in [server] host
+};
+
+std::string_view ssl_mode_name(ServerSslMode mode);
+
 struct Config {
   Endpoint listen;
   Endpoint server;
@@ -33,8 +42,12 @@ struct Config {
   // asks for SCRAM-SHA-256 for a policy role.
   std::optional<std::string> server_passfile;
   std::chrono::milliseconds server_connect_timeout{5000};
+  ServerSslMode server_sslmode = ServerSslMode::disable;
+  // [server] sslrootcert: PEM file of the CA certificate(s) that sign the
+  // server's certificate; required with verify-full.
+  std::optional<std::string> server_sslrootcert;
   std::optional<TlsConfig> tls;
-  // Reserved for the metrics/health HTTP endpoint; validated, not served yet.
+  // [admin]: the HTTP endpoint serving GET /metrics (Prometheus text format).
   std::optional<Endpoint> admin;
   std::uint32_t max_message_bytes = 1u << 30;
   std::uint32_t max_clients = 1000;

@@ -21,17 +21,20 @@ std::size_t size_of(const std::string& key, const RewriteResult& result) {
 
 }  // namespace
 
-RewriteResult RewriteCache::rewrite(const std::string& sql, const PolicyCatalog& policy, bool scs) {
+RewriteResult RewriteCache::rewrite(const std::string& sql, const PolicyCatalog& policy, bool scs,
+                                    bool* hit) {
   auto key = cache_key(sql, policy, scs);
   {
     std::lock_guard lock(mutex_);
     if (const auto it = index_.find(key); it != index_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
       hits_.fetch_add(1, std::memory_order_relaxed);
+      if (hit) *hit = true;
       return it->second->result;
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
+  if (hit) *hit = false;
   // Parsed outside the lock: a long statement must not stall other sessions.
   auto result = rewrite_statement(sql, policy, scs);
   const std::size_t size = size_of(key, result);

@@ -24,8 +24,9 @@ class RewriteCache {
   explicit RewriteCache(std::size_t capacity_bytes = 32u << 20) : capacity_bytes_(capacity_bytes) {}
 
   // The cached result, or rewrite_statement() stored and returned.
-  RewriteResult rewrite(const std::string& sql, const PolicyCatalog& policy,
-                        bool standard_conforming_strings);
+  // `hit` (optional) tells which it was.
+  RewriteResult rewrite(const std::string& sql, const PolicyCatalog& policy, bool standard_conforming_strings,
+                        bool* hit = nullptr);
 
   std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }

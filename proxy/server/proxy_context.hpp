@@ -1,31 +1,30 @@
 #pragma once
-// What every session shares: the validated configuration and the process-wide
-// services. Built once at start-up; sessions only read it, except the cancel
-// registry (mutex inside) and the counters (atomics).
+// What every session shares: the current runtime settings (replaced whole on
+// SIGHUP; a session keeps the snapshot it started with) and the process-wide
+// services: the cancel registry (mutex inside), the metrics registry and a
+// few counters (atomics).
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
-#include "auth/authenticator.hpp"
-#include "config/config.hpp"
 #include "rewrite/rewrite_cache.hpp"
+#include "metrics/registry.hpp"
 #include "server/asio.hpp"
 #include "server/cancel_registry.hpp"
+#include "server/runtime_settings.hpp"
 
 namespace gdpr::proxy {
 
 struct ProxyContext {
-  Config config;
-  // Resolved once at start-up.
-  std::vector<tcp::endpoint> server_endpoints;
-  // Null when [tls] is not configured.
-  std::unique_ptr<asio::ssl::context> tls_context;
-  std::unique_ptr<Authenticator> authenticator;
+  // Configuration, TLS contexts, server addresses, authenticator:
+  // `settings.current()` once per session.
+  SettingsSlot settings;
   CancelRegistry cancel_registry;
   // Rewritten statements of every proxy user's session, by policy.
   rewrite::RewriteCache rewrite_cache;
+  // Counters for GET /metrics; any code may add to them (relaxed atomics).
+  metrics::Registry metrics;
 
   // Every session coroutine, including ones still in start-up (drain waits for these).
   std::atomic<std::uint32_t> running_sessions{0};

@@ -1,11 +1,10 @@
 #include "server/proxy_server.hpp"
 
-#include <openssl/err.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
-#include "auth/catalog_authenticator.hpp"
+#include "metrics/registry.hpp"
 #include "server/connect.hpp"
 #include "server/session.hpp"
 
@@ -14,41 +13,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string openssl_reason(const boost::system::system_error& e) {
-  // Asio's message for OpenSSL errors is the library's reason string.
-  return e.code().message();
-}
-
 std::string endpoint_text(const Endpoint& e) { return fmt::format("{}:{}", e.host, e.port); }
 
-}  // namespace
-
-std::unique_ptr<asio::ssl::context> make_tls_context(const TlsConfig& tls) {
-  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-  // TLS 1.2+ only; no renegotiation, no compression.
-  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression);
-  SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION);
-  try {
-    context->use_certificate_chain_file(tls.cert_file);
-  } catch (const boost::system::system_error& e) {
-    throw StartupError(
-        fmt::format("[tls] cert_file \"{}\": cannot load certificate: {}", tls.cert_file, openssl_reason(e)));
-  }
-  try {
-    context->use_private_key_file(tls.key_file, asio::ssl::context::pem);
-  } catch (const boost::system::system_error& e) {
-    throw StartupError(
-        fmt::format("[tls] key_file \"{}\": cannot load private key: {}", tls.key_file, openssl_reason(e)));
-  }
-  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
-    ERR_clear_error();
-    throw StartupError(
-        fmt::format("[tls] key_file \"{}\" does not match cert_file \"{}\"", tls.key_file, tls.cert_file));
-  }
-  return context;
+// A session, counted in the connection metrics from start to end.
+asio::awaitable<void> serve_client(ProxyContext& context, tcp::socket socket) {
+  context.metrics.connections_open.add();
+  struct Open {
+    metrics::Gauge& gauge;
+    ~Open() { gauge.sub(); }
+  } open{context.metrics.connections_open};
+  co_await run_session(context, std::move(socket));
 }
+
+}  // namespace
 
 void check_server_reachable(const Config& config, const std::vector<tcp::endpoint>& endpoints) {
   asio::io_context io;
@@ -67,18 +44,11 @@ void check_server_reachable(const Config& config, const std::vector<tcp::endpoin
   }
 }
 
-ProxyServer::ProxyServer(Config config) {
-  context_.config = std::move(config);
-  const auto& cfg = context_.config;
-  if (cfg.tls) context_.tls_context = make_tls_context(*cfg.tls);
-
-  try {
-    context_.server_endpoints = resolve_endpoints(cfg.server.host, cfg.server.port);
-  } catch (const boost::system::system_error& e) {
-    throw StartupError(
-        fmt::format("cannot resolve [server] host \"{}\": {}", cfg.server.host, e.code().message()));
-  }
-  check_server_reachable(cfg, context_.server_endpoints);
+ProxyServer::ProxyServer(Config config, std::filesystem::path config_path)
+    : config_path_(std::move(config_path)) {
+  auto settings = prepare_runtime_settings(std::move(config));
+  const auto& cfg = settings->config;
+  check_server_reachable(cfg, settings->server_endpoints);
 
   for (unsigned i = 0; i < cfg.threads; ++i) workers_.push_back(std::make_unique<asio::io_context>(1));
 
@@ -101,25 +71,29 @@ ProxyServer::ProxyServer(Config config) {
   if (ec)
     throw StartupError(fmt::format("cannot listen on {} ([listen] host, port): {}", endpoint_text(cfg.listen),
                                    ec.message()));
+  if (cfg.admin) {
+    admin_ = std::make_unique<admin::AdminServer>(*workers_[0], *cfg.admin, [this] {
+      return metrics::render_prometheus(context_.metrics, GDPR_PROXY_VERSION);
+    });
+  }
 
   signals_ = std::make_unique<asio::signal_set>(*workers_[0], SIGINT, SIGTERM);
+  // Registered now, so a SIGHUP from here on reloads instead of killing the process.
+  reload_signals_ = std::make_unique<asio::signal_set>(*workers_[0], SIGHUP);
 
   // Last: the user catalog is loaded once everything else is known to work,
   // so a configuration error is reported alone.
-  try {
-    context_.authenticator = make_authenticator(cfg);
-  } catch (const CatalogError& e) {
-    throw StartupError(fmt::format("cannot load the user catalog ([catalog] conninfo): {}", e.what()));
-  } catch (const PassfileError& e) {
-    throw StartupError(fmt::format("[server] passfile: {}", e.what()));
-  }
+  attach_authenticator(*settings, nullptr);
+  context_.settings.replace(std::move(settings));
 }
 
 ProxyServer::~ProxyServer() {
   // Destroy pending sessions (their sockets and cancel registrations) while
   // the context they refer to is still alive.
   signals_.reset();
+  reload_signals_.reset();
   acceptor_.reset();
+  admin_.reset();
   workers_.clear();
 }
 
@@ -144,7 +118,8 @@ asio::awaitable<void> ProxyServer::accept_loop() {
       continue;
     }
     context_.running_sessions.fetch_add(1);
-    asio::co_spawn(worker, run_session(context_, std::move(socket)), asio::detached);
+    context_.metrics.connections_total.add();
+    asio::co_spawn(worker, serve_client(context_, std::move(socket)), asio::detached);
   }
 }
 
@@ -153,7 +128,7 @@ asio::awaitable<void> ProxyServer::wait_for_signal() {
   if (ec) co_return;
   spdlog::info("received {}: no longer accepting connections, draining {} sessions (up to {} s)",
                signal == SIGINT ? "SIGINT" : "SIGTERM", context_.running_sessions.load(),
-               context_.config.drain_timeout.count());
+               context_.settings.current()->config.drain_timeout.count());
   error_code ignored;
   acceptor_->close(ignored);
   co_await drain();
@@ -161,7 +136,7 @@ asio::awaitable<void> ProxyServer::wait_for_signal() {
 
 asio::awaitable<void> ProxyServer::drain() {
   auto executor = co_await asio::this_coro::executor;
-  const auto deadline = std::chrono::steady_clock::now() + context_.config.drain_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + context_.settings.current()->config.drain_timeout;
   // A second signal cuts the drain short.
   bool interrupted = false;
   signals_->async_wait([&interrupted](error_code ec, int) {
@@ -179,16 +154,64 @@ asio::awaitable<void> ProxyServer::drain() {
     spdlog::info("all sessions finished");
   }
   signals_->cancel();
+  reload_signals_->cancel();
   for (auto& worker : workers_) worker->stop();
 }
 
+asio::awaitable<void> ProxyServer::reload_on_sighup() {
+  for (;;) {
+    auto [ec, signal] = co_await reload_signals_->async_wait(use_tuple);
+    if (ec) co_return;
+    spdlog::info("received SIGHUP: reloading the configuration");
+    // On this worker's thread: reading a few small files must not stall
+    // sessions noticeably, and the user catalog connection is not reopened.
+    reload();
+  }
+}
+
+bool ProxyServer::reload() {
+  if (config_path_.empty()) {
+    spdlog::warn("reload: no configuration file to re-read");
+    return false;
+  }
+  const auto running = context_.settings.current();
+  try {
+    auto next = load_config(config_path_);
+    for (const auto& change : restart_only_changes(running->config, next)) {
+      spdlog::warn(
+          "reload: {} changed; this setting takes effect only after a restart, the running value stays",
+          change);
+    }
+    auto settings = prepare_runtime_settings(std::move(next));
+    attach_authenticator(*settings, running.get());
+    spdlog::default_logger()->set_level(spdlog::level::from_str(settings->config.log_level));
+    context_.settings.replace(std::move(settings));
+  } catch (const std::exception& e) {
+    // ConfigError and StartupError both name the file and key at fault.
+    context_.metrics.reloads_failed.add();
+    spdlog::error("reload: {}; keeping the running configuration", e.what());
+    return false;
+  }
+  context_.metrics.reloads_succeeded.add();
+  spdlog::info("reload: applied {}; new sessions use it, the {} open sessions keep theirs",
+               config_path_.string(), context_.running_sessions.load());
+  return true;
+}
+
 int ProxyServer::run() {
-  spdlog::info("gdpr-proxy {} listening on {}:{} ({} threads), server {}:{}, TLS {}", GDPR_PROXY_VERSION,
-               listen_endpoint().address().to_string(), listen_endpoint().port(), workers_.size(),
-               context_.config.server.host, context_.config.server.port,
-               context_.tls_context ? (context_.config.tls->require_tls ? "required" : "optional") : "off");
+  const auto settings = context_.settings.current();
+  const auto& cfg = settings->config;
+  spdlog::info("gdpr-proxy {} listening on {}:{} ({} threads), server {}:{} (sslmode {}), TLS {}, metrics {}",
+               GDPR_PROXY_VERSION, listen_endpoint().address().to_string(), listen_endpoint().port(),
+               workers_.size(), cfg.server.host, cfg.server.port, ssl_mode_name(cfg.server_sslmode),
+               settings->tls_context ? (cfg.tls->require_tls ? "required" : "optional") : "off",
+               admin_ ? fmt::format("http://{}:{}/metrics", admin_->local_endpoint().address().to_string(),
+                                    admin_->local_endpoint().port())
+                      : std::string("off"));
+  if (admin_) admin_->start();
   asio::co_spawn(*workers_[0], accept_loop(), asio::detached);
   asio::co_spawn(*workers_[0], wait_for_signal(), asio::detached);
+  asio::co_spawn(*workers_[0], reload_on_sighup(), asio::detached);
 
   std::vector<std::jthread> threads;
   // Work guards keep idle workers running until drain() stops them.

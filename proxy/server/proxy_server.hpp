@@ -11,25 +11,19 @@
 // strand per session would serialise the same work but pay for cross-thread
 // handler dispatch on every message.
 
+#include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "admin/admin_server.hpp"
 #include "config/config.hpp"
 #include "server/asio.hpp"
 #include "server/proxy_context.hpp"
+#include "server/startup_error.hpp"
+#include "server/tls_contexts.hpp"
 
 namespace gdpr::proxy {
-
-// A reason the proxy cannot start; the message is one line for the operator.
-class StartupError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// Builds the TLS context from [tls]; throws StartupError naming the file at fault.
-std::unique_ptr<asio::ssl::context> make_tls_context(const TlsConfig& tls);
 
 // Checks that a TCP connection to [server] can be opened; throws StartupError.
 void check_server_reachable(const Config& config, const std::vector<tcp::endpoint>& endpoints);
@@ -37,8 +31,9 @@ void check_server_reachable(const Config& config, const std::vector<tcp::endpoin
 class ProxyServer {
  public:
   // Validates everything that can fail at start-up: TLS files, server address
-  // and reachability, the listen address. Throws StartupError.
-  explicit ProxyServer(Config config);
+  // and reachability, the listen and admin addresses, the user catalog.
+  // Throws StartupError. SIGHUP re-reads `config_path` (empty: nothing to re-read).
+  explicit ProxyServer(Config config, std::filesystem::path config_path = {});
   ~ProxyServer();
 
   // Serves until SIGINT/SIGTERM, drains, returns the process exit code.
@@ -46,18 +41,28 @@ class ProxyServer {
 
   tcp::endpoint listen_endpoint() const;
 
+  // Re-reads the configuration file and swaps in new settings for new
+  // sessions; a broken file is logged with the reason and changes nothing.
+  // Returns whether the new configuration was applied.
+  bool reload();
+
  private:
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> wait_for_signal();
+  asio::awaitable<void> reload_on_sighup();
   asio::awaitable<void> drain();
   asio::io_context& next_worker();
 
   // Declared first so it outlives the io_contexts (sessions unregister from it).
   ProxyContext context_;
+  std::filesystem::path config_path_;
   std::vector<std::unique_ptr<asio::io_context>> workers_;
   std::size_t next_worker_ = 0;
   std::unique_ptr<tcp::acceptor> acceptor_;
   std::unique_ptr<asio::signal_set> signals_;
+  std::unique_ptr<asio::signal_set> reload_signals_;
+  // Null without [admin].
+  std::unique_ptr<admin::AdminServer> admin_;
 };
 
 }  // namespace gdpr::proxy

@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "server/relay_buffer.hpp"
+
 namespace gdpr::proxy {
 namespace {
 
@@ -20,6 +22,7 @@ class ForwardingSink final : public protocol::DecoderSink {
     error = protocol::ProtocolError{protocol::sqlstate::kProtocolViolation, "unexpected startup packet", {}};
   }
   void on_message(const protocol::MessageHeader& header, wire::ByteView raw) override {
+    if (observer) observer->on_message(raw);
     ++messages;
     last_type = raw[0];
     if (interceptor_ != nullptr && interceptor_->wants_whole(raw[0])) {
@@ -40,6 +43,7 @@ class ForwardingSink final : public protocol::DecoderSink {
     forward(raw);
   }
   void on_message_start(const protocol::MessageHeader& header, wire::ByteView raw_header) override {
+    if (observer) observer->on_message(raw_header);
     current_type = raw_header[0];
     collecting_ = Collecting::no;
     if (interceptor_ != nullptr && interceptor_->wants_whole(current_type)) {
@@ -88,6 +92,7 @@ class ForwardingSink final : public protocol::DecoderSink {
   std::optional<protocol::ProtocolError> error;
   std::uint64_t messages = 0;
   std::uint8_t last_type = 0;
+  RelayObserver* observer = nullptr;
 
  private:
   void forward(wire::ByteView bytes) {
@@ -117,7 +122,10 @@ class ForwardingSink final : public protocol::DecoderSink {
 asio::awaitable<RelayResult> Relay::run(wire::Bytes pending) {
   RelayResult& result = progress_;
   ForwardingSink sink(interceptor_);
-  auto buffer = std::make_unique<std::uint8_t[]>(kRelayBufferSize);
+  sink.observer = observer_;
+  // Held only while bytes are in flight: an idle session holds no buffer.
+  static_assert(kPooledBufferSize == kRelayBufferSize);
+  RelayBuffer buffer;
   std::size_t filled = 0;
   if (pending.size() > kRelayBufferSize) {
     result.end = RelayEnd::protocol_error;
@@ -125,8 +133,12 @@ asio::awaitable<RelayResult> Relay::run(wire::Bytes pending) {
         protocol::sqlstate::kProtocolViolation, "too much data before start-up finished", {}};
     co_return result;
   }
-  if (!pending.empty()) std::memcpy(buffer.get(), pending.data(), pending.size());
+  if (!pending.empty()) {
+    buffer.acquire();
+    std::memcpy(buffer.get(), pending.data(), pending.size());
+  }
   filled = pending.size();
+  wire::Bytes().swap(pending);  // its capacity would stay in the coroutine frame
 
   auto finish = [&](RelayEnd end) {
     result.end = end;
@@ -149,6 +161,7 @@ asio::awaitable<RelayResult> Relay::run(wire::Bytes pending) {
     if (!sink.out.empty()) {
       auto [ec, written] = co_await to_.write(sink.out);
       result.bytes += written;
+      if (observer_) observer_->on_forwarded(written);
       if (ec) {
         result.io_error = ec;
         co_return finish(RelayEnd::destination_failed);
@@ -166,7 +179,7 @@ asio::awaitable<RelayResult> Relay::run(wire::Bytes pending) {
           protocol::sqlstate::kProtocolViolation, "message does not fit the relay buffer", {}};
       co_return finish(RelayEnd::protocol_error);
     }
-    auto [ec, n] = co_await from_.read_some(asio::buffer(buffer.get() + filled, kRelayBufferSize - filled));
+    auto [ec, n] = co_await read_into(from_, buffer, filled);
     if (ec) {
       result.io_error = ec;
       co_return finish(RelayEnd::source_closed);

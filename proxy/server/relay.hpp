@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "protocol/decoder.hpp"
+#include "server/relay_observer.hpp"
 #include "server/transport.hpp"
 
 namespace gdpr::proxy {
@@ -62,12 +63,16 @@ class Relay {
   // What has been relayed so far; read by the session while the other direction runs.
   const RelayResult& progress() const { return progress_; }
 
+  // A read-only tap (metrics); set before run().
+  void set_observer(RelayObserver* observer) { observer_ = observer; }
+
  private:
   RelayResult progress_;
   Transport& from_;
   Transport& to_;
   protocol::Decoder& decoder_;
   MessageInterceptor* interceptor_;
+  RelayObserver* observer_ = nullptr;
 };
 
 }  // namespace gdpr::proxy

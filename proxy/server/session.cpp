@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "auth/backend_authentication.hpp"
+#include "metrics/session_metrics.hpp"
 #include "protocol/decoder.hpp"
 #include "protocol/messages.hpp"
 #include "server/backend_key_interceptor.hpp"
@@ -14,6 +15,7 @@
 #include "server/relay.hpp"
 #include "server/server_message_filter.hpp"
 #include "server/statement_interceptor.hpp"
+#include "server/server_tls.hpp"
 #include "server/transport.hpp"
 
 namespace gdpr::proxy {
@@ -67,10 +69,11 @@ class Session {
  public:
   Session(ProxyContext& context, tcp::socket socket)
       : context_(context),
+        settings_(context.settings.current()),
         id_(context.next_session_id.fetch_add(1)),
         peer_(describe(socket)),
         client_(std::move(socket)),
-        client_decoder_(protocol::Direction::frontend, context.config.max_message_bytes) {}
+        client_decoder_(protocol::Direction::frontend, settings_->config.max_message_bytes) {}
 
   asio::awaitable<void> run();
 
@@ -88,6 +91,8 @@ class Session {
   asio::awaitable<bool> send_to_client(const wire::Bytes& bytes);
 
   ProxyContext& context_;
+  // The settings in force when the session started (SIGHUP does not change them).
+  const std::shared_ptr<const RuntimeSettings> settings_;
   std::uint64_t id_;
   std::string peer_;
   Transport client_;
@@ -153,11 +158,11 @@ asio::awaitable<std::optional<Session::Accepted>> Session::negotiate_startup() {
         co_await refuse(*violation.error);
         co_return std::nullopt;
       }
-      const bool accept = context_.tls_context != nullptr;
+      const bool accept = settings_->tls_context != nullptr;
       const auto answer = protocol::EncryptionResponse{accept}.serialize();
       if (!co_await send_to_client(answer)) co_return std::nullopt;
       if (accept) {
-        if (auto ec = co_await client_.accept_tls(*context_.tls_context)) {
+        if (auto ec = co_await client_.accept_tls(*settings_->tls_context)) {
           spdlog::info("session {}: TLS handshake with {} failed: {}", id_, peer_, ec.message());
           close_reason_ = "TLS handshake failed";
           co_return std::nullopt;
@@ -195,7 +200,7 @@ asio::awaitable<void> Session::forward_cancel(const protocol::CancelRequest& req
   }
   // A named vector: GCC 12 cannot keep an initializer_list's array in a coroutine frame.
   const std::vector<tcp::endpoint> server{target->server};
-  auto [ec, socket] = co_await connect_with_timeout(server, context_.config.server_connect_timeout);
+  auto [ec, socket] = co_await connect_with_timeout(server, settings_->config.server_connect_timeout);
   if (ec) {
     spdlog::warn("session {}: cannot forward cancel request to the server: {}", id_, ec.message());
     co_return;
@@ -216,7 +221,7 @@ asio::awaitable<void> Session::forward_cancel(const protocol::CancelRequest& req
 }
 
 std::optional<ProtocolError> Session::admission_error(const protocol::StartupMessage& startup) const {
-  const auto& config = context_.config;
+  const auto& config = settings_->config;
   if (config.tls && config.tls->require_tls && !client_.tls()) {
     return ProtocolError{sqlstate::kInvalidAuthorization, "TLS is required by this proxy",
                          "Connect with sslmode=require (or stronger)."};
@@ -236,7 +241,7 @@ std::optional<ProtocolError> Session::admission_error(const protocol::StartupMes
 }
 
 asio::awaitable<void> Session::proxy(Accepted accepted) {
-  const auto& config = context_.config;
+  const auto& config = settings_->config;
   const auto& startup = accepted.startup;
 
   // Errors are named locals before co_await throughout: GCC 12 mis-destroys
@@ -267,10 +272,11 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
     // The SCRAM exchange counts against the same limit as the start-up packets.
     auto executor = co_await asio::this_coro::executor;
     Deadline deadline(executor, kStartupTimeout, client_);
-    authenticated = co_await context_.authenticator->authenticate(client_, startup, accepted.pending);
+    authenticated = co_await settings_->authenticator->authenticate(client_, startup, accepted.pending);
   }
   auto& outcome = *authenticated;
   if (!outcome.login) {
+    if (outcome.error.sqlstate == sqlstate_auth::kInvalidPassword) context_.metrics.auth_failures_proxy.add();
     co_await refuse(outcome.error);
     co_return;
   }
@@ -279,7 +285,7 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
   }
 
   auto [connect_ec, server_socket] =
-      co_await connect_with_timeout(context_.server_endpoints, config.server_connect_timeout);
+      co_await connect_with_timeout(settings_->server_endpoints, config.server_connect_timeout);
   if (connect_ec) {
     spdlog::error("session {}: cannot connect to the server {}:{}: {}", id_, config.server.host,
                   config.server.port, connect_ec.message());
@@ -292,6 +298,14 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
   error_code ignored;
   const auto server_endpoint = server_socket.remote_endpoint(ignored);
   Transport server(std::move(server_socket));
+  if (settings_->server_tls_context) {
+    auto tls_error = co_await start_server_tls(server, *settings_->server_tls_context, config.server_sslmode,
+                                               config.server.host, config.server_connect_timeout);
+    if (tls_error) {
+      co_await refuse(*tls_error);
+      co_return;
+    }
+  }
   const auto backend_startup = outcome.login->startup.serialize();
   if (auto [ec, n] = co_await server.write(asio::buffer(backend_startup)); ec) {
     const ProtocolError closed{
@@ -352,7 +366,7 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
   if (proxy_user) {
     client_interceptor =
         &statements.emplace(id_, login.actor, login.policy, login.directory, context_.rewrite_cache,
-                            statement_state, StatementLimits{config.max_statement_bytes});
+                            statement_state, StatementLimits{config.max_statement_bytes}, &context_.metrics);
   } else {
     client_interceptor = &function_calls.emplace(id_);
   }
@@ -360,6 +374,9 @@ asio::awaitable<void> Session::proxy(Accepted accepted) {
                                     ServerFilterOptions{proxy_user, masked});
   Relay upstream(client_, server, client_decoder_, client_interceptor);
   Relay downstream(server, client_, server_decoder, &server_filter);
+  metrics::SessionMetrics session_metrics(context_.metrics);
+  upstream.set_observer(&session_metrics.client_to_server());
+  downstream.set_observer(&session_metrics.server_to_client());
 
   // The server went away without a FATAL error and outside a message, while the
   // client had not said goodbye: tell the client, as PostgreSQL would.

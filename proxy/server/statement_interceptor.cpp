@@ -79,14 +79,15 @@ wire::Bytes parse_message(const std::string& name, const std::string& sql, wire:
 StatementInterceptor::StatementInterceptor(std::uint64_t session_id, std::string user, std::string policy,
                                            std::shared_ptr<UserDirectory> directory,
                                            rewrite::RewriteCache& cache, StatementSessionState& state,
-                                           StatementLimits limits)
+                                           StatementLimits limits, metrics::Registry* metrics)
     : session_id_(session_id),
       user_(std::move(user)),
       policy_(std::move(policy)),
       directory_(std::move(directory)),
       cache_(cache),
       state_(state),
-      limits_(limits) {}
+      limits_(limits),
+      metrics_(metrics) {}
 
 std::optional<std::string> StatementInterceptor::check(const std::string& sql) {
   ++statements_;
@@ -110,8 +111,10 @@ std::optional<std::string> StatementInterceptor::check(const std::string& sql) {
         "hide "
         "quotes inside characters."});
   }
+  bool hit = false;
   auto result =
-      cache_.rewrite(sql, *policy, state_.standard_conforming_strings.load(std::memory_order_relaxed));
+      cache_.rewrite(sql, *policy, state_.standard_conforming_strings.load(std::memory_order_relaxed), &hit);
+  if (metrics_) (hit ? metrics_->rewrite_cache_hits : metrics_->rewrite_cache_misses).add();
   switch (result.kind) {
     case rewrite::RewriteResult::Kind::unchanged:
       return std::nullopt;

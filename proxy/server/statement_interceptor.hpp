@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "auth/user_directory.hpp"
+#include "metrics/registry.hpp"
 #include "rewrite/rewrite_cache.hpp"
 #include "server/relay.hpp"
 
@@ -45,7 +46,8 @@ class StatementInterceptor final : public MessageInterceptor {
  public:
   StatementInterceptor(std::uint64_t session_id, std::string user, std::string policy,
                        std::shared_ptr<UserDirectory> directory, rewrite::RewriteCache& cache,
-                       StatementSessionState& state, StatementLimits limits);
+                       StatementSessionState& state, StatementLimits limits,
+                       metrics::Registry* metrics = nullptr);
 
   bool wants_whole(std::uint8_t type) const override { return type == 'Q' || type == 'P' || type == 'F'; }
   std::size_t max_whole_bytes() const override { return limits_.max_statement_bytes; }
@@ -67,6 +69,7 @@ class StatementInterceptor final : public MessageInterceptor {
   rewrite::RewriteCache& cache_;
   StatementSessionState& state_;
   StatementLimits limits_;
+  metrics::Registry* metrics_;
   std::uint64_t statements_ = 0;
   std::uint64_t refused_ = 0;
 };

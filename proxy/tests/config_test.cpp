@@ -122,9 +122,10 @@ TEST(Config, MissingListenSectionIsRefused) {
 }
 
 TEST(Config, UnknownKeyIsRefusedNotIgnored) {
-  EXPECT_EQ(
-      error_of(kMinimal + "prot = 1\n"),
-      "proxy.toml: [server] prot: unknown key (allowed: host, port, dbname, connect_timeout_ms, passfile)");
+  EXPECT_EQ(error_of(kMinimal + "prot = 1\n"),
+            "proxy.toml: [server] prot: unknown key (allowed: host, port, dbname, connect_timeout_ms, "
+            "passfile, sslmode, "
+            "sslrootcert)");
 }
 
 TEST(Config, UnknownSectionIsRefused) {
@@ -215,6 +216,55 @@ TEST(Config, CatalogAndAuthAreValidated) {
 
 TEST(Config, SectionMustBeATable) {
   EXPECT_EQ(error_of("log = 3\n" + kMinimal), "proxy.toml: log: must be a [section]");
+}
+
+}  // namespace
+}  // namespace gdpr::proxy
+
+namespace gdpr::proxy {
+namespace {
+
+TEST(ConfigServerTls, DefaultsToDisable) {
+  const auto config = parse_config(kMinimal, "proxy.toml");
+  EXPECT_EQ(config.server_sslmode, ServerSslMode::disable);
+  EXPECT_FALSE(config.server_sslrootcert);
+}
+
+TEST(ConfigServerTls, RequireNeedsNoRootCertificate) {
+  const auto config = parse_config(kMinimal + "sslmode = \"require\"\n", "proxy.toml");
+  EXPECT_EQ(config.server_sslmode, ServerSslMode::require);
+}
+
+TEST(ConfigServerTls, VerifyFullReadsTheRootCertificate) {
+  const auto path = std::filesystem::temp_directory_path() / "gdpr_proxy_config_test_ca.pem";
+  std::ofstream(path) << "not checked here\n";
+  const auto config = parse_config(
+      kMinimal + "sslmode = \"verify-full\"\nsslrootcert = \"" + path.string() + "\"\n", "proxy.toml");
+  EXPECT_EQ(config.server_sslmode, ServerSslMode::verify_full);
+  EXPECT_EQ(config.server_sslrootcert.value(), path.string());
+  std::filesystem::remove(path);
+}
+
+TEST(ConfigServerTls, VerifyFullWithoutRootCertificateIsRefused) {
+  EXPECT_EQ(error_of(kMinimal + "sslmode = \"verify-full\"\n"),
+            "proxy.toml: [server] sslrootcert: is required with sslmode = \"verify-full\" (the CA that signs "
+            "the server's certificate)");
+}
+
+TEST(ConfigServerTls, RootCertificateWithoutVerifyFullIsRefused) {
+  EXPECT_EQ(error_of(kMinimal + "sslmode = \"require\"\nsslrootcert = \"/etc/hosts\"\n"),
+            "proxy.toml: [server] sslrootcert: is only used with sslmode = \"verify-full\"");
+}
+
+TEST(ConfigServerTls, UnknownModeIsRefused) {
+  EXPECT_EQ(error_of(kMinimal + "sslmode = \"verify-ca\"\n"),
+            "proxy.toml: [server] sslmode: must be one of disable, require, verify-full, got \"verify-ca\"");
+}
+
+TEST(ConfigServerTls, UnreadableRootCertificateIsRefused) {
+  EXPECT_EQ(
+      error_of(kMinimal + "sslmode = \"verify-full\"\nsslrootcert = \"/nonexistent/ca.pem\"\n"),
+      "proxy.toml: [server] sslrootcert: cannot read \"/nonexistent/ca.pem\": No such file or directory");
 }
 
 }  // namespace
