@@ -2,6 +2,7 @@
 # Masking functions' throughput: values per second on one core (one backend
 # evaluates a query serially; parallel query is switched off). Each function
 # is timed over N generated values, minus the time of the same query without
+<<<<<<< HEAD
 # the mask. Then a full scan of a masked view against its base table.
 # Usage: bench/masking/run.sh [N]
 # With PGPORT set it uses that server (PGHOST/PGUSER/PGDATABASE, default
@@ -9,6 +10,13 @@
 # cluster). Without, as under `make bench`, it starts a throw-away cluster
 # under bench/out/masking (port GDPR_BENCH_PORT, default 54394) with the demo
 # data at scale 1 and the demo policies.
+=======
+# the mask. Then a full scan of a masked view against its base table, and
+# `redact` with the known names of data subjects against `redact` of the text
+# alone, on the demo's ticket bodies.
+# Usage: bench/masking/run.sh [N]   (connection: PGHOST/PGPORT/PGUSER/PGDATABASE,
+# default the `make run` cluster 127.0.0.1:54329, database gdpr_demo)
+>>>>>>> wt-names
 set -euo pipefail
 n=${1:-200000}
 if [[ -z ${PGPORT:-} ]]; then
@@ -75,5 +83,45 @@ SET max_parallel_workers_per_gather = 0;
 SELECT count(caller), count(callee), count(transcript) FROM calls;
 \echo full scan of calls through gdpr_mask_agent.calls (2 partial phones + redacted transcript per row):
 SELECT count(caller), count(callee), count(transcript) FROM gdpr_mask_agent.calls;
+SQL
+fi
+
+# redact as the masked views apply it (the stored row, plus known names: every
+# contacts.name and agents.name) against redact of the text alone (e-mails,
+# phones, IBANs: the rule before names), on the demo's ticket bodies.
+# Interleaved rounds, median of five, minus the plain scan.
+if psql -X -At -c "SELECT to_regclass('public.ticket_messages') IS NOT NULL
+                     AND EXISTS (SELECT 1 FROM gdpr.subject_index WHERE source = 'name')" | grep -q t; then
+  psql -X -q <<'SQL'
+SET max_parallel_workers_per_gather = 0;
+CREATE FUNCTION pg_temp.ms(sql text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz;
+BEGIN
+  t0 := clock_timestamp();
+  EXECUTE sql;
+  RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+END $$;
+CREATE TEMP TABLE rounds (label text, ms float8);
+DO $$
+DECLARE
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = 'ticket_messages'::regclass AND a.attname = 'body');
+BEGIN
+  FOR round IN 1..5 LOOP
+    INSERT INTO rounds VALUES ('plain', pg_temp.ms('SELECT count(body) FROM ticket_messages'));
+    INSERT INTO rounds VALUES ('redact, text only (before names)',
+      pg_temp.ms('SELECT count(gdpr.mask_redact(body)) FROM ticket_messages'));
+    INSERT INTO rounds VALUES ('redact, stored row + known names',
+      pg_temp.ms(format('SELECT count(gdpr.mask_redact(body, %L, tableoid, ctid, %s::smallint)) FROM ticket_messages',
+                        'ticket_messages', attnum)));
+  END LOOP;
+END $$;
+\echo redact of the ticket bodies of the demo (one core, median of 5 rounds):
+WITH medians AS (SELECT label, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms FROM rounds GROUP BY label),
+     n AS (SELECT count(*) AS values, (SELECT count(*) FROM gdpr.subject_index WHERE source = 'name') AS name_hashes
+             FROM ticket_messages)
+SELECT m.label AS mask, n.values, n.name_hashes,
+       round(n.values / greatest(m.ms - p.ms, 0.001) * 1000) AS values_per_second,
+       round(((m.ms - p.ms) * 1000 / n.values)::numeric, 1) AS us_per_value
+FROM medians m, medians p, n WHERE p.label = 'plain' AND m.label <> 'plain' ORDER BY 1 DESC;
 SQL
 fi

@@ -13,9 +13,12 @@
 
 namespace gdpr::identifiers {
 
-enum class Kind { email, phone, iban, ip_address, date, literal };
+// `name` is a person's name: it has no shape to recognise, so normalize()
+// never returns it; names are found in text only when the caller knows them
+// (find_names below).
+enum class Kind { email, phone, iban, ip_address, date, literal, name };
 
-// "email", "phone", "iban", "ip_address", "date", "literal"
+// "email", "phone", "iban", "ip_address", "date", "literal", "name"
 std::string_view kind_name(Kind kind) noexcept;
 
 // An identifier in canonical form: the same person's identifier written in
@@ -26,6 +29,7 @@ std::string_view kind_name(Kind kind) noexcept;
 //   ip_address: canonical text (inet_ntop)            2001:db8::1
 //   date:       ISO 8601                              1984-03-17
 //   literal:    trimmed input, unchanged otherwise
+//   name:       name_key(): folded words, one space   ivana novakova
 struct Identifier {
   Kind kind;
   std::string value;
@@ -89,6 +93,70 @@ std::vector<Match> find_in_text(std::string_view text, std::string_view region, 
 std::string redact(std::string_view text, std::string_view region);
 std::string redact(std::string_view text, std::string_view region, const Poll& poll);
 std::string redact(std::string_view text, std::string_view region, const Poll& poll, PhoneRecall recall);
+
+// ---- Names of people --------------------------------------------------------
+// A name has no shape that tells it from other words, so names are found in
+// text only by knowing them: the caller keeps a directory of known names (the
+// `redact` mask: keyed hashes of every value of a column tagged `name`), and
+// find_names asks it about the words of the text.
+//
+// Words are runs of letters and digits (any script). Two words joined by one
+// apostrophe or hyphen stay one word ("O'Connor", "Anna-Mária"); any run of
+// white space (spaces, tabs, line breaks, no-break spaces) separates words;
+// other punctuation ends a name. Words are compared folded: case-folded, with
+// diacritics removed and Latin letters spelled in ASCII (ICU's Latin-ASCII):
+// "NOVÁKOVÁ", "Nováková" and "Novakova" are the same word, "Weiß" is "weiss".
+// So a name written without its diacritics, as people often do in mail, is
+// still found: folding makes redaction match more, never less.
+
+// A folded word ("Nováková" -> "novakova").
+std::string fold_word(std::string_view word);
+
+// The folded key of a name as written: its words folded, white space between
+// them one space, joiners kept ("Ivana  NOVÁKOVÁ" -> "ivana novakova").
+// Empty when there is no word. normalize_as(Kind::name, ...) gives the same.
+std::string name_key(std::string_view name);
+
+// Every key under which a stored name is to be found in text:
+//   - the name as written ("Ivana Nováková" -> "ivana novakova");
+//   - a two-word name in the other order ("novakova ivana": surname first,
+//     as Slovak and Czech forms and many signatures write it);
+//   - a name written as two parts around a comma in either order
+//     ("Nováková, Ivana" -> "novakova ivana", "ivana novakova"); parts of
+//     two words or more between other punctuation on their own
+//     ("Ing. Ivana Nováková, PhD." -> also "ivana novakova");
+//   - German umlauts spelled out, word by word ("Jürgen Müller" -> also
+//     "juergen mueller", "jurgen mueller", ...).
+// Keys of more than kMaxNameWords words are left out (find_names would never
+// reach them). Deduplicated; empty for a value without words.
+inline constexpr std::size_t kMaxNameWords = 10;
+std::vector<std::string> name_keys(std::string_view stored_name);
+
+// The first word of a key ("ivana novakova" -> "ivana").
+std::string_view name_key_first_word(std::string_view key) noexcept;
+
+// What find_names asks about folded words. starts_name() is asked about every
+// word of the text and must be cheap; is_name() only about word sequences
+// that begin with a word for which starts_name() said yes.
+class NameDirectory {
+ public:
+  virtual ~NameDirectory() = default;
+  // Is `first_word` the first word of some known name key?
+  virtual bool starts_name(std::string_view first_word) = 0;
+  // Is `key` a known name key?
+  virtual bool is_name(std::string_view key) = 0;
+};
+
+// Every occurrence in `text` of a name the directory knows, as Kind::name
+// matches (value: the key), in order of offset, non-overlapping; where names
+// overlap the longest one starting first wins. Linear in the length of the
+// text (at most kMaxNameWords look-ups per word that starts a name).
+std::vector<Match> find_names(std::string_view text, NameDirectory& directory);
+
+// redact() plus the known names: each found name becomes "[name]". Where a
+// name overlaps an e-mail, phone number or IBAN, the identifier wins.
+std::string redact(std::string_view text, std::string_view region, const Poll& poll, PhoneRecall recall,
+                   NameDirectory& names);
 
 // A valid phone number split for masks that keep a recognisable shape
 // ("+421 9** *** 456"): the country calling code and the national

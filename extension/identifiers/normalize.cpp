@@ -30,6 +30,8 @@ std::string_view kind_name(Kind kind) noexcept {
       return "date";
     case Kind::literal:
       return "literal";
+    case Kind::name:
+      return "name";
   }
   return "literal";
 }
@@ -56,6 +58,10 @@ std::optional<Identifier> normalize_as(Kind kind, std::string_view value, std::s
       break;
     case Kind::literal:
       canonical = std::string(value);
+      break;
+    case Kind::name:
+      canonical = name_key(value);
+      if (canonical->empty()) canonical.reset();
       break;
   }
   if (!canonical) return std::nullopt;

@@ -30,8 +30,8 @@ void find_phones(std::string_view text, std::string_view region, std::vector<Mat
                  const Poll& poll = {}, PhoneRecall recall = PhoneRecall::precise);
 
 // Keeps a non-overlapping subset of `candidates`, sorted by offset: an IBAN
-// beats an e-mail address, which beats a phone number; within a kind the
-// earlier match wins.
+// beats an e-mail address, which beats a phone number, which beats a known
+// name; within a kind the earlier match wins.
 std::vector<Match> without_overlaps(std::vector<Match> candidates);
 
 }  // namespace gdpr::identifiers::detail

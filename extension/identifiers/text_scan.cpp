@@ -1,8 +1,10 @@
 // Finding identifiers in free text and redacting them. Each recogniser scans
 // the text on its own; overlaps are then resolved by trust: an IBAN (checksum
 // and exact length) beats an e-mail address, which beats a phone number (the
-// matcher may see digits inside an IBAN or in "0905123456@sms.example.sk").
+// matcher may see digits inside an IBAN or in "0905123456@sms.example.sk"),
+// which beats a known name (a word sequence that merely sounds like one).
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "identifiers.hpp"
@@ -17,6 +19,8 @@ int precedence(Kind kind) noexcept {
       return 0;
     case Kind::email:
       return 1;
+    case Kind::name:
+      return 3;
     default:
       return 2;
   }
@@ -59,6 +63,8 @@ std::string_view placeholder(Kind kind) noexcept {
       return "[phone]";
     case Kind::iban:
       return "[iban]";
+    case Kind::name:
+      return "[name]";
     default:
       return "[redacted]";  // find_in_text reports no other kinds
   }
@@ -90,8 +96,9 @@ std::string redact(std::string_view text, std::string_view region, const Poll& p
   return redact(text, region, poll, PhoneRecall::precise);
 }
 
-std::string redact(std::string_view text, std::string_view region, const Poll& poll, PhoneRecall recall) {
-  std::vector<Match> matches = find_in_text(text, region, poll, recall);
+namespace {
+
+std::string replace_matches(std::string_view text, const std::vector<Match>& matches) {
   if (matches.empty()) return std::string(text);
   std::string out;
   out.reserve(text.size());
@@ -103,6 +110,22 @@ std::string redact(std::string_view text, std::string_view region, const Poll& p
   }
   out.append(text.substr(copied));
   return out;
+}
+
+}  // namespace
+
+std::string redact(std::string_view text, std::string_view region, const Poll& poll, PhoneRecall recall) {
+  return replace_matches(text, find_in_text(text, region, poll, recall));
+}
+
+std::string redact(std::string_view text, std::string_view region, const Poll& poll, PhoneRecall recall,
+                   NameDirectory& names) {
+  std::vector<Match> matches = find_in_text(text, region, poll, recall);
+  std::vector<Match> name_matches = find_names(text, names);
+  if (name_matches.empty()) return replace_matches(text, matches);
+  matches.insert(matches.end(), std::make_move_iterator(name_matches.begin()),
+                 std::make_move_iterator(name_matches.end()));
+  return replace_matches(text, detail::without_overlaps(std::move(matches)));
 }
 
 }  // namespace gdpr::identifiers

@@ -105,6 +105,26 @@ std::vector<std::string> text_hashes(std::string_view text, std::string_view reg
   return out;
 }
 
+std::vector<std::string> name_value_hashes(std::string_view stored_name) {
+  std::vector<std::string> out;
+  if (stored_name == erased_placeholder) return out;
+  for (const auto& key : identifiers::name_keys(stored_name)) {
+    out.push_back(identifier_hash(Identifier{Kind::name, key}));
+    out.push_back(name_start_hash(identifiers::name_key_first_word(key)));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string name_start_hash(std::string_view first_word) {
+  // Its own prefix: a one-word name ("madonna") and the first word of a
+  // longer one must hash differently.
+  std::string data = "name_start:";
+  data += first_word;
+  return keys::hmac_hex(identifier_key(), data);
+}
+
 std::string redact_hashes(std::string_view text, const std::vector<std::string>& hashes,
                           std::string_view region) {
   const std::unordered_set<std::string> wanted(hashes.begin(), hashes.end());

@@ -38,6 +38,19 @@ std::optional<identifiers::Identifier> normalize_column_value(std::string_view c
 // Keyed hashes of every identifier found inside free text, without duplicates.
 std::vector<std::string> text_hashes(std::string_view text, std::string_view region);
 
+// Names of data subjects (values of columns tagged `name`) are indexed too, so
+// the `redact` mask can recognise them in free text without the index ever
+// holding a name in clear. Per stored name: the hash of each of its keys
+// (identifiers::name_keys, hashed as Kind::name) and of each key's first word
+// (name_start_hash), which lets a text scan skip words that start no name.
+std::vector<std::string> name_value_hashes(std::string_view stored_name);
+std::string name_start_hash(std::string_view first_word);
+
+// The partial index of gdpr.subject_index over the name entries
+// (sql/extension/30_subject.sql). A relcache invalidation of it says "the
+// known names changed" (gdpr._subject_names_changed).
+inline constexpr const char* names_index_name = "subject_index_names_idx";
+
 // `text` with every identifier whose hash is in `hashes` replaced by the
 // erase placeholder; other identifiers (other people) are kept.
 std::string redact_hashes(std::string_view text, const std::vector<std::string>& hashes,

@@ -12,7 +12,9 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
+#include "catalog/namespace.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 }
@@ -109,6 +111,27 @@ Datum subject_text_hashes(FunctionCallInfo fcinfo) {
   return text_array_datum(gdpr::subject::text_hashes(text_arg(fcinfo, 0), region()));
 }
 
+// gdpr._subject_name_hashes(value text) -> text[] (a stored name's index entries)
+Datum subject_name_hashes(FunctionCallInfo fcinfo) {
+  if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+  return text_array_datum(gdpr::subject::name_value_hashes(text_arg(fcinfo, 0)));
+}
+
+// gdpr._subject_names_changed(): the set of known names may have changed.
+// Tells every backend's name cache (masking/known_names.cpp) by a relcache
+// invalidation of the index that holds the names: delivered to this backend
+// at the end of the current command and to the others when this transaction
+// commits (nothing when it aborts). The index, not the table: plans that use
+// gdpr.subject_index stay valid.
+Datum subject_names_changed(FunctionCallInfo /*fcinfo*/) {
+  const Oid index = guard([] {
+    const Oid schema = get_namespace_oid("gdpr", true);
+    return OidIsValid(schema) ? get_relname_relid(gdpr::subject::names_index_name, schema) : InvalidOid;
+  });
+  if (OidIsValid(index)) guard([&] { CacheInvalidateRelcacheByRelid(index); });
+  PG_RETURN_VOID();
+}
+
 // gdpr._subject_redact(value text, hashes text[]) -> text
 Datum subject_redact(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
@@ -171,5 +194,7 @@ GDPR_SQL_FUNCTION(gdpr_subject_request, subject_request)
 GDPR_SQL_FUNCTION(gdpr_subject_value_hash, subject_value_hash)
 GDPR_SQL_FUNCTION(gdpr_subject_text_hashes, subject_text_hashes)
 GDPR_SQL_FUNCTION(gdpr_subject_redact, subject_redact)
+GDPR_SQL_FUNCTION(gdpr_subject_name_hashes, subject_name_hashes)
+GDPR_SQL_FUNCTION(gdpr_subject_names_changed, subject_names_changed)
 GDPR_SQL_FUNCTION(gdpr_subject_require_dpo, subject_require_dpo)
 GDPR_SQL_FUNCTION(gdpr_subject_tags, subject_tags)

@@ -58,6 +58,11 @@ SELECT gdpr.mask_hash('jane@example.com') ~ '^pseu_[0-9a-f]{16}$' AS shape,
 SELECT gdpr.mask_redact('Hi, this is Jane (jane.doe@example.com), call me on 0905 123 456 '
                         'or pay to SK31 1200 0000 1987 4263 7541. Thanks!') AS redacted;
 SELECT gdpr.mask_redact('Nothing personal here.') AS untouched;
+-- Names are not redacted here: this function is told nothing about where the
+-- text comes from, and must not tell a caller whether a string is someone's
+-- name. The masked views redact known names from the stored row
+-- (masking_names.sql).
+SELECT gdpr.mask_redact('Dear Jana Nováková, thanks.') AS names_kept;
 
 -- generalize, numbers: the range of one significant digit.
 SELECT v AS value, gdpr.mask_generalize_number(v) AS range
@@ -68,7 +73,7 @@ SELECT gdpr.mask_partial(NULL, 'email') IS NULL AS partial_null, gdpr.mask_hash(
        gdpr.mask_redact(NULL) IS NULL AS redact_null, gdpr.mask_generalize_number(NULL) IS NULL AS generalize_null;
 
 -- Volatility and leak-proofness are declared truthfully.
-SELECT p.proname, p.provolatile, p.proleakproof, p.proisstrict
-FROM pg_proc p WHERE p.pronamespace = 'gdpr'::regnamespace AND p.proname LIKE 'mask\_%' ORDER BY 1;
+SELECT p.oid::regprocedure AS function, p.provolatile, p.proleakproof, p.proisstrict, p.proparallel
+FROM pg_proc p WHERE p.pronamespace = 'gdpr'::regnamespace AND p.proname LIKE 'mask\_%' ORDER BY 1::text;
 
 DROP EXTENSION gdpr;

@@ -15,7 +15,8 @@
 
 ------------------------------------------------------------------------------
 -- Masking functions (C++, extension/masking/). Used by the generated views;
--- callable by anyone (they reveal nothing the input does not).
+-- callable by anyone: they reveal nothing the input does not, except the
+-- row form of redact, which shows a role no more than its masked view does.
 ------------------------------------------------------------------------------
 -- partial: category-aware shape (+421 9** *** 456, j***@example.com, J*** D***).
 -- STABLE: phone numbers in national notation read gdpr.default_phone_region.
@@ -27,9 +28,24 @@ CREATE FUNCTION gdpr.mask_partial(value text, category text) RETURNS text
 -- gdpr.key_file is missing (independent of the value, but we stay strict).
 CREATE FUNCTION gdpr.mask_hash(value text) RETURNS text
   AS 'MODULE_PATHNAME', 'gdpr_mask_hash' LANGUAGE C STRICT STABLE PARALLEL SAFE;
--- redact: e-mails, phone numbers and IBANs inside free text -> [email], [phone], [iban].
+-- redact, of a given text: e-mails, phone numbers and IBANs inside free text
+-- -> [email], [phone], [iban]. It does not know names: told nothing about
+-- where the text comes from, it must not reveal whether a string is someone's
+-- name.
 CREATE FUNCTION gdpr.mask_redact(value text) RETURNS text
   AS 'MODULE_PATHNAME', 'gdpr_mask_redact' LANGUAGE C STRICT STABLE PARALLEL SAFE;
+-- redact, as the masked views apply it: also every known name of a data
+-- subject -> [name] (extension/masking/redact_row.cpp). It redacts the value
+-- stored in column `attnum` of the row `row_id` of `row_table` (the view
+-- passes tableoid and ctid), never text it is handed, and only for roles
+-- whose policy shows that column redacted (or in full): callable by anyone,
+-- it tells nobody anything their masked view does not. `value` is the same
+-- column as the view reads it (for column privileges and the audit); NULL
+-- gives NULL. A row the statement cannot see gives NULL. Not LEAKPROOF (it
+-- raises 42501 for other roles), and PARALLEL SAFE.
+CREATE FUNCTION gdpr.mask_redact(value text, relation regclass, row_table oid, row_id tid, attnum smallint)
+  RETURNS text
+  AS 'MODULE_PATHNAME', 'gdpr_mask_redact_row' LANGUAGE C STRICT STABLE PARALLEL SAFE;
 -- generalize for numbers: 150 -> '100-199'. Dates and timestamps are
 -- generalized with PostgreSQL's own date_trunc('month', ...) in the views.
 CREATE FUNCTION gdpr.mask_generalize_number(value double precision) RETURNS text
@@ -210,15 +226,42 @@ BEGIN
 END
 $$;
 
+-- May role p_role see column p_attnum of p_relid redacted? Yes when it may
+-- read the column itself, or has the privileges of a policy role whose rule
+-- for the column is redact or keep. Asked by gdpr.mask_redact(value,
+-- relation, ...) through fmgr; not callable from SQL (revoked from PUBLIC).
+CREATE FUNCTION gdpr._mask_redact_allowed(p_role oid, p_relid oid, p_attnum smallint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = p_relid AND c.relkind IN ('r', 'p'))  -- tables only
+     AND (coalesce(has_column_privilege(p_role, p_relid, p_attnum, 'SELECT'), false)
+      OR EXISTS (SELECT 1
+                 FROM gdpr.policies p
+                 JOIN pg_roles r ON r.rolname = p.backend_role
+                 JOIN gdpr._mask_tagged_columns() tc ON tc.relid = p_relid AND tc.attnum = p_attnum
+                 JOIN pg_attribute a ON a.attrelid = p_relid AND a.attnum = p_attnum AND NOT a.attisdropped
+                 WHERE pg_has_role(p_role, r.oid, 'USAGE')
+                   AND gdpr._mask_effective_rule(p.name, p_relid, p_attnum, tc.category, a.atttypid)
+                       IN ('redact', 'keep')))
+$$;
+REVOKE ALL ON FUNCTION gdpr._mask_redact_allowed(oid, oid, smallint) FROM PUBLIC;
+
 -- The select-list expression of one column of a masked view.
 -- `null` on a NOT NULL text or bytea column gives the empty value instead, so
 -- a masked copy (pg_dump through the proxy) still loads into the same schema.
 CREATE FUNCTION gdpr._mask_expression(rule text, category text, attname name, typid oid, typmod integer,
-                                      not_null boolean DEFAULT false)
+                                      relid oid, attnum smallint, not_null boolean DEFAULT false)
 RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   base oid;
 BEGIN
+  -- Known names are redacted from the stored row, fetched by its TID, which
+  -- would bypass row-level security: such tables get NULL instead (fail closed).
+  IF rule = 'redact' AND (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = relid) THEN
+    RAISE WARNING 'gdpr: %.% is masked as NULL, not redacted: its table has row-level security',
+      relid::regclass, quote_ident(attname)
+      USING HINT = 'Redaction of known names reads rows by TID, which row-level security does not filter.';
+    RETURN format('NULL::text AS %I', attname);
+  END IF;
   SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END INTO base FROM pg_type t WHERE t.oid = typid;
   RETURN CASE rule
     WHEN 'keep' THEN format('%I', attname)
@@ -239,7 +282,9 @@ BEGIN
            WHEN base = 'bytea'::regtype THEN format('gdpr.mask_hash(encode(%I, ''hex''))', attname)
            ELSE format('gdpr.mask_hash(%I::text)', attname)
       END
-    WHEN 'redact' THEN format('gdpr.mask_redact(%I::text)', attname)
+    -- The row is named by the view's own tableoid and ctid (see gdpr.mask_redact).
+    WHEN 'redact' THEN format('gdpr.mask_redact(%I::text, %L::regclass, tableoid, ctid, %s::smallint)',
+                              attname, relid::regclass::text, attnum)
     WHEN 'generalize' THEN
       CASE WHEN base = 'date'::regtype THEN format('date_trunc(''month'', %I)::date', attname)
            WHEN base IN ('timestamp'::regtype, 'timestamptz'::regtype) THEN format('date_trunc(''month'', %I)', attname)
@@ -312,7 +357,7 @@ BEGIN
         rule := gdpr._mask_effective_rule(p.name, t.relid, col.attnum, col.category, col.atttypid);
         any_masked := any_masked OR rule <> 'keep';
         exprs := exprs || gdpr._mask_expression(rule, col.category, col.attname, col.atttypid, col.atttypmod,
-                                                 col.attnotnull);
+                                                 t.relid, col.attnum, col.attnotnull);
       END IF;
     END LOOP;
 

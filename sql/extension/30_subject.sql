@@ -3,7 +3,10 @@
 --
 -- The subject index holds, for every tagged row, the keyed hashes of the
 -- identifiers in its `subject` columns and of the identifiers found inside its
--- `free_text` columns, so a request costs index look-ups, never a scan.
+-- `free_text` columns, so a request costs index look-ups, never a scan. It
+-- also holds the keyed hashes of the names in columns tagged `name`: the
+-- directory of known names that the `redact` mask replaces with [name]
+-- (extension/masking/known_names.cpp); requests never match those.
 -- Identifiers are normalised and hashed only in C++ (extension/subject/):
 -- HMAC-SHA-256(keys::derive('identifier'), kind || ':' || normalised value).
 
@@ -16,6 +19,11 @@ CREATE FUNCTION gdpr._subject_text_hashes(value text) RETURNS text[]
   AS 'MODULE_PATHNAME', 'gdpr_subject_text_hashes' LANGUAGE C STABLE;
 CREATE FUNCTION gdpr._subject_redact(value text, hashes text[]) RETURNS text
   AS 'MODULE_PATHNAME', 'gdpr_subject_redact' LANGUAGE C STABLE;
+CREATE FUNCTION gdpr._subject_name_hashes(value text) RETURNS text[]
+  AS 'MODULE_PATHNAME', 'gdpr_subject_name_hashes' LANGUAGE C STABLE;
+-- Tells every backend's cache of known names that the set changed (at commit).
+CREATE FUNCTION gdpr._subject_names_changed() RETURNS void
+  AS 'MODULE_PATHNAME', 'gdpr_subject_names_changed' LANGUAGE C VOLATILE;
 CREATE FUNCTION gdpr._subject_require_dpo() RETURNS void
   AS 'MODULE_PATHNAME', 'gdpr_subject_require_dpo' LANGUAGE C STABLE;
 CREATE FUNCTION gdpr._subject_tags(OUT relid oid, OUT attnum int2, OUT column_name text, OUT category text,
@@ -38,10 +46,22 @@ CREATE TABLE gdpr.subject_index (
   relid   oid      NOT NULL,
   row_key jsonb    NOT NULL,  -- the row's primary key, {"id": 42}
   attnum  smallint NOT NULL,
-  source  text     NOT NULL CHECK (source IN ('subject', 'free_text'))
+  source  text     NOT NULL CHECK (source IN ('subject', 'free_text', 'name'))
 );
 CREATE INDEX subject_index_hash_idx ON gdpr.subject_index (id_hash);
 CREATE INDEX subject_index_row_idx ON gdpr.subject_index (relid, row_key);
+-- The known names, read by every backend that redacts (after each change).
+-- Its relcache invalidation is the "names changed" signal (identifier_hash.hpp).
+CREATE INDEX subject_index_names_idx ON gdpr.subject_index (id_hash) WHERE source = 'name';
+
+-- Every distinct name hash: the directory the `redact` mask loads. Called by
+-- C through fmgr only (revoked from PUBLIC below).
+CREATE FUNCTION gdpr._subject_known_name_hashes() RETURNS text[]
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT coalesce(array_agg(d.id_hash), '{}')
+      FROM (SELECT DISTINCT i.id_hash FROM gdpr.subject_index i WHERE i.source = 'name') d
+  $$;
 COMMENT ON TABLE gdpr.subject_index IS
   'Keyed hashes of the identifiers in tagged subject and free_text columns, per row (kept by the gdpr_subject_index_* triggers)';
 
@@ -76,7 +96,8 @@ CREATE FUNCTION gdpr._subject_key_in(p_relid oid, a text, param text) RETURNS te
   $$;
 
 -- What the index trigger of a relation must know, as the trigger's argument:
--- {"pk": [...], "subject": [[column, attnum, category], ...], "free_text": [[column, attnum], ...]}.
+-- {"pk": [...], "subject": [[column, attnum, category], ...], "free_text": [[column, attnum], ...],
+--  "name": [[column, attnum], ...]}.
 -- NULL when the relation has nothing to index (or no primary key: a warning).
 CREATE FUNCTION gdpr._subject_index_spec(p_relid oid) RETURNS jsonb
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -84,16 +105,19 @@ CREATE FUNCTION gdpr._subject_index_spec(p_relid oid) RETURNS jsonb
 DECLARE
   v_subject jsonb;
   v_free jsonb;
+  v_name jsonb;
   v_pk text[] := gdpr._subject_pk(p_relid);
 BEGIN
   SELECT jsonb_agg(jsonb_build_array(t.column_name, t.attnum, t.category) ORDER BY t.attnum)
          FILTER (WHERE t.subject),
          jsonb_agg(jsonb_build_array(t.column_name, t.attnum) ORDER BY t.attnum)
-         FILTER (WHERE t.category = 'free_text')
-    INTO v_subject, v_free
+         FILTER (WHERE t.category = 'free_text'),
+         jsonb_agg(jsonb_build_array(t.column_name, t.attnum) ORDER BY t.attnum)
+         FILTER (WHERE t.category = 'name')
+    INTO v_subject, v_free, v_name
     FROM gdpr._subject_tags() t
    WHERE t.relid = p_relid;
-  IF v_subject IS NULL AND v_free IS NULL THEN
+  IF v_subject IS NULL AND v_free IS NULL AND v_name IS NULL THEN
     RETURN NULL;
   END IF;
   IF v_pk IS NULL THEN
@@ -103,7 +127,7 @@ BEGIN
     RETURN NULL;
   END IF;
   RETURN jsonb_build_object('pk', to_jsonb(v_pk), 'subject', coalesce(v_subject, '[]'),
-                            'free_text', coalesce(v_free, '[]'));
+                            'free_text', coalesce(v_free, '[]'), 'name', coalesce(v_name, '[]'));
 END
 $$;
 
@@ -124,7 +148,12 @@ CREATE FUNCTION gdpr._subject_entries_sql(p_relid oid, spec jsonb, key text, sou
             SELECT format('SELECT h, %s::oid, %s, %s::smallint, ''free_text'' FROM %s t, '
                           'unnest(gdpr._subject_text_hashes(to_jsonb(t.%I) #>> ''{}'')) AS h',
                           p_relid, key, c ->> 1, source_rel, c ->> 0)
-              FROM jsonb_array_elements(spec -> 'free_text') c) parts
+              FROM jsonb_array_elements(spec -> 'free_text') c
+            UNION ALL
+            SELECT format('SELECT h, %s::oid, %s, %s::smallint, ''name'' FROM %s t, '
+                          'unnest(gdpr._subject_name_hashes(to_jsonb(t.%I) #>> ''{}'')) AS h',
+                          p_relid, key, c ->> 1, source_rel, c ->> 0)
+              FROM jsonb_array_elements(coalesce(spec -> 'name', '[]')) c) parts
   $$;
 
 -- SQL text: the row key of alias t from the spec's primary-key columns.
@@ -141,19 +170,25 @@ CREATE FUNCTION gdpr._subject_spec_key(spec jsonb) RETURNS text
 -- function once per trigger, so each table's statements are planned once per
 -- session. SECURITY DEFINER: whoever writes the table may not read or write
 -- the index itself. Each inserted identifier's lock bucket is held shared
--- until commit (see gdpr._subject_erase).
+-- until commit (see gdpr._subject_erase). When the statement changed which
+-- names the rows hold, every backend's cache of known names is told.
 CREATE FUNCTION gdpr._subject_index_rows() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
   spec jsonb := TG_ARGV[0]::jsonb;
   buckets bigint;
+  names_removed text[] := '{}';
+  names_added text[] := '{}';
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    DELETE FROM gdpr.subject_index
-     WHERE relid = TG_RELID
-       AND row_key IN (SELECT (SELECT jsonb_object_agg(k, o.r -> k) FROM jsonb_array_elements_text(spec -> 'pk') k)
-                         FROM (SELECT to_jsonb(t) AS r FROM old_rows t) o);
+    WITH del AS (
+      DELETE FROM gdpr.subject_index
+       WHERE relid = TG_RELID
+         AND row_key IN (SELECT (SELECT jsonb_object_agg(k, o.r -> k) FROM jsonb_array_elements_text(spec -> 'pk') k)
+                           FROM (SELECT to_jsonb(t) AS r FROM old_rows t) o)
+      RETURNING id_hash, source)
+    SELECT coalesce(array_agg(DISTINCT id_hash) FILTER (WHERE source = 'name'), '{}') INTO names_removed FROM del;
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
     WITH ins AS (
@@ -166,12 +201,26 @@ BEGIN
             FROM jsonb_array_elements(spec -> 'subject') c
           UNION ALL
           SELECT unnest(gdpr._subject_text_hashes(n.r ->> (c ->> 0))), (c ->> 1)::smallint, 'free_text'
-            FROM jsonb_array_elements(spec -> 'free_text') c) AS e(h, attnum, source)
+            FROM jsonb_array_elements(spec -> 'free_text') c
+          UNION ALL
+          SELECT unnest(gdpr._subject_name_hashes(n.r ->> (c ->> 0))), (c ->> 1)::smallint, 'name'
+            FROM jsonb_array_elements(coalesce(spec -> 'name', '[]')) c) AS e(h, attnum, source)
        WHERE e.h IS NOT NULL
-      RETURNING id_hash)
-    SELECT count(*) INTO buckets
-      FROM (SELECT pg_advisory_xact_lock_shared(1734635634, b)
-              FROM (SELECT DISTINCT gdpr._subject_lock_bucket(id_hash) AS b FROM ins) d ORDER BY b) l;
+      RETURNING id_hash, source),
+    locked AS (
+      -- Names are not identifiers a request erases: no lock for them.
+      SELECT count(*) AS n
+        FROM (SELECT pg_advisory_xact_lock_shared(1734635634, b)
+                FROM (SELECT DISTINCT gdpr._subject_lock_bucket(id_hash) AS b FROM ins WHERE source <> 'name') d
+               ORDER BY b) l)
+    SELECT (SELECT n FROM locked),
+           coalesce((SELECT array_agg(DISTINCT id_hash) FROM ins WHERE source = 'name'), '{}')
+      INTO buckets, names_added;
+  END IF;
+  -- An UPDATE that leaves the names as they were (a new phone number) does
+  -- not make every backend reload them.
+  IF names_added IS DISTINCT FROM names_removed THEN
+    PERFORM gdpr._subject_names_changed();
   END IF;
   RETURN NULL;
 END
@@ -180,8 +229,14 @@ $$;
 CREATE FUNCTION gdpr._subject_index_truncate() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS $$
+DECLARE
+  had_names boolean;
 BEGIN
-  DELETE FROM gdpr.subject_index WHERE relid = TG_RELID;
+  WITH del AS (DELETE FROM gdpr.subject_index WHERE relid = TG_RELID RETURNING source)
+  SELECT EXISTS (SELECT 1 FROM del WHERE source = 'name') INTO had_names;
+  IF had_names THEN
+    PERFORM gdpr._subject_names_changed();
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -248,7 +303,11 @@ BEGIN
                                    WHERE w -> 1 = c -> 1 AND w -> 2 = c -> 2)
                UNION ALL
                SELECT (c ->> 1)::smallint, 'free_text' FROM jsonb_array_elements(installed -> 'free_text') c
-                WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(wanted -> 'free_text') w WHERE w -> 1 = c -> 1));
+                WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(wanted -> 'free_text') w WHERE w -> 1 = c -> 1)
+               UNION ALL
+               SELECT (c ->> 1)::smallint, 'name' FROM jsonb_array_elements(coalesce(installed -> 'name', '[]')) c
+                WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(wanted -> 'name', '[]')) w
+                                   WHERE w -> 1 = c -> 1));
       added := jsonb_build_object(
         'pk', wanted -> 'pk',
         'subject', (SELECT coalesce(jsonb_agg(c), '[]') FROM jsonb_array_elements(wanted -> 'subject') c
@@ -256,7 +315,10 @@ BEGIN
                                         WHERE w -> 1 = c -> 1 AND w -> 2 = c -> 2)),
         'free_text', (SELECT coalesce(jsonb_agg(c), '[]') FROM jsonb_array_elements(wanted -> 'free_text') c
                        WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(installed -> 'free_text') w
-                                          WHERE w -> 1 = c -> 1)));
+                                          WHERE w -> 1 = c -> 1)),
+        'name', (SELECT coalesce(jsonb_agg(c), '[]') FROM jsonb_array_elements(coalesce(wanted -> 'name', '[]')) c
+                  WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(installed -> 'name', '[]')) w
+                                     WHERE w -> 1 = c -> 1)));
     ELSE
       DELETE FROM gdpr.subject_index WHERE relid = rel;
       added := wanted;
@@ -268,6 +330,9 @@ BEGIN
     END IF;
     rebuilt := rebuilt + 1;
   END LOOP;
+  IF rebuilt > 0 THEN
+    PERFORM gdpr._subject_names_changed();  -- name columns may have come or gone
+  END IF;
   RETURN rebuilt;
 END
 $$;
@@ -302,10 +367,17 @@ CREATE EVENT TRIGGER gdpr_subject_index_sync ON ddl_command_end
 CREATE FUNCTION gdpr._subject_on_drop() RETURNS event_trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS $$
+DECLARE
+  had_names boolean;
 BEGIN
-  DELETE FROM gdpr.subject_index s
-   USING pg_event_trigger_dropped_objects() d
-   WHERE d.object_type = 'table' AND s.relid = d.objid;
+  WITH del AS (DELETE FROM gdpr.subject_index s
+                USING pg_event_trigger_dropped_objects() d
+                WHERE d.object_type = 'table' AND s.relid = d.objid
+               RETURNING s.source)
+  SELECT EXISTS (SELECT 1 FROM del WHERE source = 'name') INTO had_names;
+  IF had_names THEN
+    PERFORM gdpr._subject_names_changed();
+  END IF;
 END
 $$;
 CREATE EVENT TRIGGER gdpr_subject_index_drop ON sql_drop
@@ -762,6 +834,7 @@ COMMENT ON FUNCTION gdpr_replay_erasures() IS
 -- Internals are for the functions above only.
 REVOKE ALL ON FUNCTION gdpr._subject_request(text), gdpr._subject_value_hash(text, text),
   gdpr._subject_text_hashes(text), gdpr._subject_redact(text, text[]), gdpr._subject_tags(),
+  gdpr._subject_name_hashes(text), gdpr._subject_names_changed(), gdpr._subject_known_name_hashes(),
   gdpr._subject_index_spec(oid), gdpr._subject_index_backfill(oid, jsonb), gdpr._subject_index_sync(oid, boolean),
   gdpr._subject_closure(text[]), gdpr._subject_rows(text[]), gdpr._subject_erase(text[], boolean),
   gdpr._subject_erase_value(oid, smallint), gdpr._subject_index_rows(), gdpr._subject_index_truncate(),
