@@ -21,23 +21,32 @@ struct QueryDesc;
 struct PlanState;
 struct TupleTableSlot;
 struct EState;
+struct ExprState;
+struct ExprContext;
 }
 
 namespace gdpr::audit {
 
-struct RelationCapture {
-  Oid relid = 0;
-  int operation = 0;  // CmdType
-  std::string operation_name;
-  std::string relation_name;
-  bool masked = false;
-  std::vector<std::string> columns;  // tagged columns touched
-  bool reads_personal_data = false;  // columns non-empty: collect row keys
+// What the catalog says about an audited relation: its name and primary key.
+// Looked up once per backend and shared, immutable, by the statements that
+// touch the relation (capture_plan.cpp keeps the cache).
+struct RelationFacts {
+  std::string relation_name;         // schema-qualified, quoted as needed
   std::vector<int16_t> key_attnums;  // primary key, empty when none
   std::vector<std::string> key_names;
   std::vector<Oid> key_types;
   std::vector<Oid> key_output_functions;
   bool integer_key = false;  // single int2/int4/int8 column
+};
+
+struct RelationCapture {
+  Oid relid = 0;
+  int operation = 0;                // CmdType
+  const char* operation_name = "";  // a string literal
+  bool masked = false;
+  std::vector<std::string> columns;  // tagged columns touched
+  bool reads_personal_data = false;  // columns non-empty: collect row keys
+  std::shared_ptr<const RelationFacts> facts;
   std::optional<IntegerKeySet> integer_keys;
   std::optional<KeyList> other_keys;
   bool keys_unreadable = false;
@@ -56,6 +65,18 @@ struct NodeWrap {
   bool positions_known = true;
 };
 
+// The projection of a MERGE's WHEN NOT MATCHED THEN INSERT action: it builds
+// each new row (in the target table's column order) outside any plan node
+// we observe, so its ExprState's evalfunc is swapped for
+// audited_merge_insert_projection, which calls `original` and reads the key
+// of the row just built from the projection's result slot.
+struct ProjectionWrap {
+  ExprState* state = nullptr;
+  uintptr_t original = 0;  // the ExprStateEvalFunc it replaced
+  RelationCapture* relation = nullptr;
+  std::vector<int16_t> positions;  // attribute numbers of the key columns in the result slot
+};
+
 struct StatementCapture {
   EState* estate = nullptr;
   std::vector<std::unique_ptr<RelationCapture>> relations;
@@ -64,6 +85,7 @@ struct StatementCapture {
   // (a partition's may differ from its parent's); empty: unknown
   std::vector<std::vector<int16_t>> key_attnums_by_rti;
   std::vector<NodeWrap> wraps;
+  std::vector<ProjectionWrap> projection_wraps;
   Event common;           // the fields shared by the statement's events
   bool finished = false;  // ExecutorEnd reached: outcome ok, else error
 };
@@ -79,8 +101,12 @@ std::unique_ptr<StatementCapture> copy_capture(Oid relid, bool is_from,
 // installs the wrappers (cannot fail).
 void collect_wraps(StatementCapture& statement, PlanState* root);
 void install_wraps(StatementCapture& statement) noexcept;
-// The events of a finished (or failed) statement.
-std::vector<Event> statement_events(StatementCapture& statement, const char* outcome);
+// Adds the key of one row (its key columns' values, in key order).
+void record_row_key(RelationCapture& rc, const Datum* values, const bool* nulls, size_t n) noexcept;
+// The event of relation `index` of a finished (or failed) statement, into
+// `out` (assigned field by field, so a reused Event allocates nothing once
+// warm).
+void statement_event(StatementCapture& statement, size_t index, const char* outcome, Event& out);
 
 // The statements of this backend whose plans are wrapped (nested and open
 // cursors included). register_statement reserves first, so it either throws
@@ -90,5 +116,6 @@ void unregister_statement(StatementCapture* statement) noexcept;
 StatementCapture* find_statement(EState* estate) noexcept;
 
 extern "C" TupleTableSlot* audited_exec_proc_node(PlanState* node);
+extern "C" Datum audited_merge_insert_projection(ExprState* state, ExprContext* econtext, bool* isnull);
 
 }  // namespace gdpr::audit

@@ -32,11 +32,11 @@ extern "C" {
 }
 
 #include <algorithm>
-#include <map>
-#include <set>
+#include <unordered_map>
 
 #include "audit/audit_settings.hpp"
 #include "audit/capture.hpp"
+#include "audit/copy.hpp"
 #include "catalog/catalog.hpp"
 #include "pg/guard.hpp"
 #include "settings.hpp"
@@ -45,22 +45,49 @@ namespace gdpr::audit {
 
 namespace {
 
-// gdpr.audit_log's oid in this backend, forgotten on relcache invalidation.
+// What this backend remembers between statements, each forgotten on the
+// invalidation that could change it: gdpr.audit_log's oid, per audited
+// relation its name and primary key (relcache; a namespace rename changes no
+// relation, hence the namespace callback), and role names (pg_authid).
+// Callbacks only erase entries; entries are read into the statement's
+// capture before any PostgreSQL call that could process invalidations.
 Oid audit_log_oid = InvalidOid;
 bool audit_log_oid_valid = false;
-bool relcache_callback_registered = false;
+bool callbacks_registered = false;
 
-void forget_audit_log_oid(Datum /*arg*/, Oid relid) {
+// Shared with the statements that use them: an invalidation drops the
+// cache's reference, a running statement keeps its own.
+std::unordered_map<Oid, std::shared_ptr<const RelationFacts>> relation_facts_cache;
+std::unordered_map<Oid, std::string> role_names;
+
+void relation_changed(Datum /*arg*/, Oid relid) noexcept {
   // Not known yet (no extension, or created since): any new relation may be it.
   if (relid == InvalidOid || relid == audit_log_oid || audit_log_oid == InvalidOid)
     audit_log_oid_valid = false;
+  if (relid == InvalidOid)
+    relation_facts_cache.clear();
+  else
+    relation_facts_cache.erase(relid);
+}
+
+void namespaces_changed(Datum /*arg*/, int /*cache*/, uint32 /*hash*/) noexcept {
+  relation_facts_cache.clear();
+}
+
+void roles_changed(Datum /*arg*/, int /*cache*/, uint32 /*hash*/) noexcept { role_names.clear(); }
+
+void register_callbacks() {
+  if (callbacks_registered) return;
+  pg::guard([] {
+    CacheRegisterRelcacheCallback(relation_changed, (Datum)0);
+    CacheRegisterSyscacheCallback(NAMESPACEOID, namespaces_changed, (Datum)0);
+    CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum)0);
+  });
+  callbacks_registered = true;
 }
 
 Oid current_audit_log_oid() {
-  if (!relcache_callback_registered) {
-    pg::guard([] { CacheRegisterRelcacheCallback(forget_audit_log_oid, (Datum)0); });
-    relcache_callback_registered = true;
-  }
+  register_callbacks();
   if (!audit_log_oid_valid) {
     audit_log_oid = pg::guard([] {
       Oid ns = get_namespace_oid("gdpr", true);
@@ -78,9 +105,15 @@ std::string take_cstring(char* s) {
 }
 
 std::string role_name(Oid role) {
+  register_callbacks();
+  if (auto it = role_names.find(role); it != role_names.end()) return it->second;
   // GetUserNameFromId with noerr = true does not ereport for a missing role.
   char* name = pg::guard([role] { return GetUserNameFromId(role, true); });
-  return name != nullptr ? std::string(name) : "role " + std::to_string(role);
+  if (name == nullptr) return "role " + std::to_string(role);
+  std::string result(name);
+  pfree(name);
+  role_names.emplace(role, result);
+  return result;
 }
 
 // Numeric address of the client; empty for Unix sockets and background processes.
@@ -120,25 +153,18 @@ const char* operation_name(CmdType op) {
   }
 }
 
-std::set<int> attnums_of(const Bitmapset* cols, bool& whole_row) {
-  std::set<int> out;
-  int x = -1;
-  while ((x = bms_next_member(cols, x)) >= 0) {
-    int attnum = x + FirstLowInvalidHeapAttributeNumber;
-    if (attnum == InvalidAttrNumber)
-      whole_row = true;
-    else if (attnum > 0)
-      out.insert(attnum);
-  }
-  return out;
+// Whether attribute `attnum` (0: the whole row) is in a column set of a
+// range-table entry (which are offset by FirstLowInvalidHeapAttributeNumber).
+bool has_column(const Bitmapset* cols, int attnum) {
+  return bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, cols);
 }
 
 // The primary key of `relid` (column numbers, names, types); empty when none.
-void load_primary_key(RelationCapture& rc) {
+void load_primary_key(Oid relid, RelationFacts& rc) {
   Oid pk_index = pg::guard([&] {
     // Already locked by the executor's caller (parse analysis or plan-cache
     // locking), hence NoLock.
-    Relation rel = relation_open(rc.relid, NoLock);
+    Relation rel = relation_open(relid, NoLock);
     Oid index = RelationGetPrimaryKeyIndex(rel);
     relation_close(rel, NoLock);
     return index;
@@ -160,8 +186,8 @@ void load_primary_key(RelationCapture& rc) {
       return;
     }
     rc.key_attnums.push_back(attnums[k]);
-    rc.key_names.push_back(take_cstring(pg::guard([&] { return get_attname(rc.relid, attnums[k], false); })));
-    Oid type = pg::guard([&] { return get_atttype(rc.relid, attnums[k]); });
+    rc.key_names.push_back(take_cstring(pg::guard([&] { return get_attname(relid, attnums[k], false); })));
+    Oid type = pg::guard([&] { return get_atttype(relid, attnums[k]); });
     rc.key_types.push_back(type);
     Oid output = InvalidOid;
     bool varlena = false;
@@ -181,12 +207,34 @@ std::string qualified_name(Oid relid) {
   return name != nullptr ? std::string(name) : std::to_string(relid);
 }
 
+// The name and primary key of an audited relation, from this backend's cache.
+std::shared_ptr<const RelationFacts> relation_facts(Oid relid) {
+  register_callbacks();
+  if (auto it = relation_facts_cache.find(relid); it != relation_facts_cache.end()) return it->second;
+  auto facts = std::make_shared<RelationFacts>();
+  facts->relation_name = qualified_name(relid);
+  load_primary_key(relid, *facts);
+  // Catalog lookups above may have processed invalidations: insert last.
+  std::shared_ptr<const RelationFacts> shared = std::move(facts);
+  relation_facts_cache.insert_or_assign(relid, shared);
+  return shared;
+}
+
 // The result relations of the plan's ModifyTable nodes (the statement's
 // own, and those of data-modifying WITH queries, which sit atop the
 // subplans) with their operations, and ON CONFLICT's `excluded` entries.
 struct ModifyTargets {
-  std::map<Index, CmdType> operation;
-  std::set<Index> excluded;
+  std::vector<std::pair<Index, CmdType>> operation;  // a handful: searched linearly
+  std::vector<Index> excluded;
+
+  const CmdType* operation_of(Index rti) const {
+    for (const auto& [index, op] : operation)
+      if (index == rti) return &op;
+    return nullptr;
+  }
+  bool is_excluded(Index rti) const {
+    return std::find(excluded.begin(), excluded.end(), rti) != excluded.end();
+  }
 };
 
 ModifyTargets modify_targets(const PlannedStmt* plan) {
@@ -195,15 +243,20 @@ ModifyTargets modify_targets(const PlannedStmt* plan) {
     if (node == nullptr || !IsA(node, ModifyTable)) return;
     const auto* mt = reinterpret_cast<const ModifyTable*>(node);
     ListCell* lc;
-    foreach (lc, mt->resultRelations) targets.operation[static_cast<Index>(lfirst_int(lc))] = mt->operation;
-    if (mt->exclRelRTI > 0) targets.excluded.insert(mt->exclRelRTI);
+    foreach (lc, mt->resultRelations) {
+      const auto rti = static_cast<Index>(lfirst_int(lc));
+      if (!targets.operation_of(rti)) targets.operation.emplace_back(rti, mt->operation);
+    }
+    if (mt->exclRelRTI > 0) targets.excluded.push_back(mt->exclRelRTI);
   };
   note(plan->planTree);
   ListCell* lc;
   foreach (lc, plan->subplans) note(static_cast<const Plan*>(lfirst(lc)));
   // A result relation found elsewhere in the tree: the statement's own verb.
-  foreach (lc, plan->resultRelations)
-    targets.operation.emplace(static_cast<Index>(lfirst_int(lc)), plan->commandType);
+  foreach (lc, plan->resultRelations) {
+    const auto rti = static_cast<Index>(lfirst_int(lc));
+    if (!targets.operation_of(rti)) targets.operation.emplace_back(rti, plan->commandType);
+  }
   return targets;
 }
 
@@ -277,19 +330,17 @@ std::unique_ptr<StatementCapture> plan_capture(QueryDesc* query, int nesting_lev
     if (tags == nullptr && !is_audit_log) continue;
 
     // ON CONFLICT's `excluded` is the proposed row, not a read of the table.
-    if (targets.excluded.count(rti) != 0) continue;
-    const auto target = targets.operation.find(rti);
-    const bool is_target = target != targets.operation.end();
-    const CmdType op = is_target ? target->second : CMD_SELECT;
+    if (targets.is_excluded(rti)) continue;
+    const CmdType* target = targets.operation_of(rti);
+    const bool is_target = target != nullptr;
+    const CmdType op = is_target ? *target : CMD_SELECT;
 
-    bool whole_row = false;
-    std::set<int> touched = attnums_of(rte->selectedCols, whole_row);
-    if (is_target) {
-      for (int a : attnums_of(rte->insertedCols, whole_row)) touched.insert(a);
-      for (int a : attnums_of(rte->updatedCols, whole_row)) touched.insert(a);
-    }
+    auto touched = [&](int attnum) {
+      return has_column(rte->selectedCols, attnum) ||
+             (is_target && (has_column(rte->insertedCols, attnum) || has_column(rte->updatedCols, attnum)));
+    };
     // A deleted row loses all its personal data.
-    if (op == CMD_DELETE) whole_row = true;
+    const bool whole_row = touched(0) || op == CMD_DELETE;
 
     auto rc = std::make_unique<RelationCapture>();
     rc->relid = rte->relid;
@@ -300,11 +351,19 @@ std::unique_ptr<StatementCapture> plan_capture(QueryDesc* query, int nesting_lev
     rc->masked = OidIsValid(rte->checkAsUser) && rte->checkAsUser != GetUserId();
     if (tags != nullptr) {
       for (const auto& column : tags->columns)
-        if (whole_row || touched.count(column.attnum) != 0) rc->columns.push_back(column.column_name);
+        if (whole_row || touched(column.attnum)) rc->columns.push_back(column.column_name);
     } else {
       // The audit log itself: every column of it counts.
-      for (int a : touched)
-        rc->columns.push_back(take_cstring(pg::guard([&] { return get_attname(rte->relid, a, true); })));
+      Bitmapset* all = pg::guard([&] {
+        Bitmapset* cols = bms_copy(rte->selectedCols);
+        if (is_target) cols = bms_add_members(bms_add_members(cols, rte->insertedCols), rte->updatedCols);
+        return cols;
+      });
+      for (int x = -1; (x = bms_next_member(all, x)) >= 0;) {
+        const int a = x + FirstLowInvalidHeapAttributeNumber;
+        if (a > 0)
+          rc->columns.push_back(take_cstring(pg::guard([&] { return get_attname(rte->relid, a, true); })));
+      }
       if (whole_row) rc->columns.push_back("*");
     }
     rc->reads_personal_data = !rc->columns.empty();
@@ -328,10 +387,14 @@ std::unique_ptr<StatementCapture> plan_capture(QueryDesc* query, int nesting_lev
         continue;
       }
     }
-    rc->relation_name = qualified_name(rc->relid);
-    load_primary_key(*rc);
+    // The query of a rewritten COPY TO (copy.hpp) is the COPY.
+    if (const CopyToMarker* copy = active_copy_to(); copy != nullptr &&
+                                                     copy->nesting_level == nesting_level &&
+                                                     copy->relation == rc->relid && op == CMD_SELECT)
+      rc->operation_name = "COPY TO";
+    rc->facts = relation_facts(rc->relid);
     const size_t cap = static_cast<size_t>(settings::max_keys);
-    if (rc->integer_key)
+    if (rc->facts->integer_key)
       rc->integer_keys.emplace(cap);
     else
       rc->other_keys.emplace(cap);
@@ -344,11 +407,14 @@ std::unique_ptr<StatementCapture> plan_capture(QueryDesc* query, int nesting_lev
   statement->key_attnums_by_rti.assign(rti + 1, {});
   for (auto [index, relation] : origins) {
     statement->by_rti[index] = relation;
-    statement->key_attnums_by_rti[index] = relation->key_attnums;
+    statement->key_attnums_by_rti[index] = relation->facts->key_attnums;
   }
   map_partitions(plan, *statement);
 
-  fill_common(statement->common, static_cast<int64_t>(plan->queryId), nesting_level);
+  int64_t query_id = static_cast<int64_t>(plan->queryId);
+  if (const CopyToMarker* copy = active_copy_to(); copy != nullptr && copy->nesting_level == nesting_level)
+    query_id = copy->query_id;  // as pg_stat_statements knows the COPY
+  fill_common(statement->common, query_id, nesting_level);
   return statement;
 }
 
@@ -371,10 +437,14 @@ std::unique_ptr<StatementCapture> copy_capture(Oid relid, bool is_from,
       rc->columns.push_back(column.column_name);
   rc->reads_personal_data = !rc->columns.empty();
   // COPY moves rows outside the executor's scan nodes: the count is known,
-  // the keys are not.
+  // the keys only where plan_copy() rewrites the COPY so that they are seen.
   rc->keys_not_captured = true;
-  rc->relation_name = qualified_name(relid);
-  load_primary_key(*rc);
+  rc->facts = relation_facts(relid);
+  const size_t cap = static_cast<size_t>(settings::max_keys);
+  if (rc->facts->integer_key)
+    rc->integer_keys.emplace(cap);
+  else
+    rc->other_keys.emplace(cap);
   auto statement = std::make_unique<StatementCapture>();
   statement->relations.push_back(std::move(rc));
   fill_common(statement->common, query_id, nesting_level);

@@ -9,6 +9,7 @@ namespace {
 
 class Writer {
  public:
+  explicit Writer(std::string& out) : out_(out) { out_.clear(); }
   template <typename T>
   void scalar(T value) {
     char bytes[sizeof(T)];
@@ -27,10 +28,9 @@ class Writer {
     scalar<uint8_t>(s.has_value() ? 1 : 0);
     if (s) text(*s);
   }
-  std::string take() { return std::move(out_); }
 
  private:
-  std::string out_;
+  std::string& out_;
 };
 
 class Reader {
@@ -44,22 +44,26 @@ class Reader {
     pos_ += sizeof(T);
     return value;
   }
-  std::string text() {
+  void text(std::string& out) {
     auto n = scalar<uint32_t>();
     need(n);
-    std::string s(in_.substr(pos_, n));
+    out.assign(in_.data() + pos_, n);
     pos_ += n;
-    return s;
   }
-  std::vector<std::string> texts() {
+  void texts(std::vector<std::string>& out) {
     auto n = scalar<uint32_t>();
-    std::vector<std::string> v;
-    for (uint32_t i = 0; i < n; ++i) v.push_back(text());
-    return v;
+    // Each text takes at least its length word: a corrupt count fails here,
+    // not in a huge resize.
+    need(static_cast<size_t>(n) * sizeof(uint32_t));
+    out.resize(n);
+    for (auto& s : out) text(s);
   }
-  std::optional<std::string> optional_text() {
-    if (scalar<uint8_t>() == 0) return std::nullopt;
-    return text();
+  void optional_text(std::optional<std::string>& out) {
+    if (scalar<uint8_t>() == 0) {
+      out.reset();
+      return;
+    }
+    text(out ? *out : out.emplace());
   }
   bool at_end() const noexcept { return pos_ == in_.size(); }
 
@@ -76,7 +80,13 @@ constexpr uint32_t kFormatVersion = 1;
 }  // namespace
 
 std::string serialize(const Event& e) {
-  Writer w;
+  std::string out;
+  serialize(e, out);
+  return out;
+}
+
+void serialize(const Event& e, std::string& out) {
+  Writer w(out);
   w.scalar(kFormatVersion);
   w.scalar(e.at);
   w.scalar(e.query_id);
@@ -97,13 +107,17 @@ std::string serialize(const Event& e) {
   w.texts(e.key_columns);
   w.optional_text(e.row_keys);
   w.optional_text(e.key_ranges);
-  return w.take();
 }
 
 Event deserialize(std::string_view bytes) {
+  Event e;
+  deserialize(bytes, e);
+  return e;
+}
+
+void deserialize(std::string_view bytes, Event& e) {
   Reader r(bytes);
   if (r.scalar<uint32_t>() != kFormatVersion) throw std::runtime_error("unknown audit event record version");
-  Event e;
   e.at = r.scalar<int64_t>();
   e.query_id = r.scalar<int64_t>();
   e.row_count = r.scalar<int64_t>();
@@ -112,19 +126,18 @@ Event deserialize(std::string_view bytes) {
   e.nesting_level = r.scalar<int32_t>();
   e.masked = r.scalar<uint8_t>() != 0;
   e.keys_complete = r.scalar<uint8_t>() != 0;
-  e.actor = r.text();
-  e.db_role = r.text();
-  e.client_addr = r.text();
-  e.application = r.text();
-  e.operation = r.text();
-  e.outcome = r.text();
-  e.relation_name = r.text();
-  e.columns = r.texts();
-  e.key_columns = r.texts();
-  e.row_keys = r.optional_text();
-  e.key_ranges = r.optional_text();
+  r.text(e.actor);
+  r.text(e.db_role);
+  r.text(e.client_addr);
+  r.text(e.application);
+  r.text(e.operation);
+  r.text(e.outcome);
+  r.text(e.relation_name);
+  r.texts(e.columns);
+  r.texts(e.key_columns);
+  r.optional_text(e.row_keys);
+  r.optional_text(e.key_ranges);
   if (!r.at_end()) throw std::runtime_error("trailing bytes after audit event record");
-  return e;
 }
 
 }  // namespace gdpr::audit

@@ -23,7 +23,7 @@ struct Event {
   std::string db_role;
   std::string client_addr;  // empty: local socket or background process
   std::string application;
-  std::string operation;  // SELECT, INSERT, UPDATE, DELETE, MERGE
+  std::string operation;  // SELECT, INSERT, UPDATE, DELETE, MERGE, COPY TO, COPY FROM
   std::string outcome;    // ok | refused | error
   std::string relation_name;
   std::vector<std::string> columns;
@@ -34,7 +34,12 @@ struct Event {
 };
 
 std::string serialize(const Event& event);
+// The same into `out`, replacing its contents (its capacity is reused: a
+// backend serialises every statement's events into one buffer).
+void serialize(const Event& event, std::string& out);
 // Throws std::runtime_error on a malformed record (a bug, never user input).
 Event deserialize(std::string_view bytes);
+// The same into `out`, field by field (a reused Event allocates nothing once warm).
+void deserialize(std::string_view bytes, Event& out);
 
 }  // namespace gdpr::audit

@@ -27,12 +27,14 @@ extern "C" {
 #include "tcop/utility.h"
 #include "miscadmin.h"
 #include "utils/elog.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 }
 
 #include "audit/audit.hpp"
 #include "audit/audit_settings.hpp"
 #include "audit/capture.hpp"
+#include "audit/copy.hpp"
 #include "audit/queue.hpp"
 #include "pg/guard.hpp"
 #include "pg/invoke.hpp"
@@ -58,9 +60,15 @@ bool should_audit(int eflags) {
 }
 
 void queue_events(StatementCapture& statement, const char* outcome) noexcept {
+  // Reused by every statement of the backend: once their strings have grown
+  // to size, queueing an event allocates nothing.
+  static Event event;
+  static std::string record;
   try {
-    for (const Event& e : statement_events(statement, outcome)) {
-      uint64_t seq = queue::enqueue(serialize(e));
+    for (size_t i = 0; i < statement.relations.size(); ++i) {
+      statement_event(statement, i, outcome, event);
+      serialize(event, record);
+      uint64_t seq = queue::enqueue(record);
       if (seq != 0) last_queued_seq = seq;
     }
   } catch (...) {
@@ -175,50 +183,68 @@ extern "C" void audit_executor_end(QueryDesc* query) {
 }
 
 // COPY table TO/FROM bypasses the executor's scan nodes (COPY (query) TO
-// does not, and is audited by the executor hooks): record the relation, the
-// tagged columns and the row count.
-std::unique_ptr<StatementCapture> copy_statement(PlannedStmt* planned) {
-  auto* copy = reinterpret_cast<CopyStmt*>(planned->utilityStmt);
-  if (copy->relation == nullptr || copy->query != nullptr) return nullptr;
-  const Oid relid = pg::guard([&] { return RangeVarGetRelid(copy->relation, NoLock, true); });
-  if (!OidIsValid(relid)) return nullptr;
-  std::vector<std::string> columns;
-  ListCell* lc;
-  foreach (lc, copy->attlist) columns.emplace_back(strVal(lfirst(lc)));
-  return copy_capture(relid, copy->is_from, columns, static_cast<int64_t>(planned->queryId), nesting_level);
+// does not, and is audited by the executor hooks): plan_copy() rewrites it
+// so that its rows are seen (copy.hpp), or records the relation, the tagged
+// columns and the row count.
+void run_utility(PlannedStmt* planned, const char* query_string, bool read_only_tree,
+                 ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* query_env,
+                 DestReceiver* dest, QueryCompletion* completion) {
+  pg::guard([&] {
+    if (prev_process_utility != nullptr)
+      prev_process_utility(planned, query_string, read_only_tree, context, params, query_env, dest,
+                           completion);
+    else
+      standard_ProcessUtility(planned, query_string, read_only_tree, context, params, query_env, dest,
+                              completion);
+  });
 }
 
-void process_utility(PlannedStmt* planned, const char* query_string, bool read_only_tree,
-                     ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* query_env,
-                     DestReceiver* dest, QueryCompletion* completion) {
-  std::unique_ptr<StatementCapture> statement;
-  {
-    statement = copy_statement(planned);
-    if (statement) queue::ensure_writer();
-  }
-  try {
-    pg::guard([&] {
-      if (prev_process_utility != nullptr)
-        prev_process_utility(planned, query_string, read_only_tree, context, params, query_env, dest,
-                             completion);
-      else
-        standard_ProcessUtility(planned, query_string, read_only_tree, context, params, query_env, dest,
-                                completion);
+void process_copy(PlannedStmt* planned, const char* query_string, bool read_only_tree,
+                  ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* query_env,
+                  DestReceiver* dest, QueryCompletion* completion) {
+  CopyPlan plan = plan_copy(planned, nesting_level);
+  const bool rewritten = plan.planned != planned;
+  if (plan.capture || OidIsValid(plan.copy_to_relation)) queue::ensure_writer();
+
+  if (OidIsValid(plan.copy_to_relation)) {
+    // Rows leave in the table's order and one process reads them, as with
+    // the plain COPY: no parallel plan for the query. The setting is undone
+    // below, or by the abort of the transaction on an error.
+    const int guc_level = pg::guard([] {
+      const int level = NewGUCNestLevel();
+      (void)set_config_option("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_SESSION,
+                              GUC_ACTION_SAVE, true, 0, false);
+      return level;
     });
+    CopyToScope scope(plan.copy_to_relation, nesting_level, static_cast<int64_t>(planned->queryId));
+    run_utility(plan.planned, query_string, false, context, params, query_env, dest, completion);
+    pg::guard([guc_level] { AtEOXact_GUC(true, guc_level); });
+    return;
+  }
+
+  if (!plan.capture) {
+    run_utility(plan.planned, query_string, read_only_tree && !rewritten, context, params, query_env, dest,
+                completion);
+    return;
+  }
+  StatementCapture& statement = *plan.capture;
+  try {
+    CopyFromScope scope(plan.keys_from_where ? statement.relations.front().get() : nullptr);
+    run_utility(plan.planned, query_string, read_only_tree && !rewritten, context, params, query_env, dest,
+                completion);
   } catch (const PgError& error) {
-    if (statement) queue_events(*statement, is_refusal(error) ? "refused" : "error");
+    queue_events(statement, is_refusal(error) ? "refused" : "error");
     throw;
   }
-  if (!statement) return;
   if (completion != nullptr)
-    statement->relations.front()->row_count = static_cast<int64_t>(completion->nprocessed);
+    statement.relations.front()->row_count = static_cast<int64_t>(completion->nprocessed);
   try {
     queue::wait_for_room();  // back-pressure that a cancel can end
   } catch (...) {
-    queue_events(*statement, "error");
+    queue_events(statement, "error");
     throw;
   }
-  queue_events(*statement, "ok");
+  queue_events(statement, "ok");
 }
 
 extern "C" void audit_process_utility(PlannedStmt* planned, const char* query_string, bool read_only_tree,
@@ -237,7 +263,7 @@ extern "C" void audit_process_utility(PlannedStmt* planned, const char* query_st
     return;
   }
   invoke_cpp([&] {
-    process_utility(planned, query_string, read_only_tree, context, params, query_env, dest, completion);
+    process_copy(planned, query_string, read_only_tree, context, params, query_env, dest, completion);
   });
 }
 

@@ -5,12 +5,21 @@ extern "C" {
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/multirangetypes.h"
+#include "utils/numeric.h"
+#include "utils/rangetypes.h"
+#include "utils/typcache.h"
 }
 
 #include "audit/log_row.hpp"
 
+#include <limits>
+
 #include "audit/chain.hpp"
+#include "audit/row_keys.hpp"
 #include "pg/guard.hpp"
 
 namespace gdpr::audit::log_row {
@@ -32,6 +41,7 @@ constexpr Oid kTypes[kSignedColumns] = {
     TEXTARRAYOID,       // key_columns
     JSONBOID,           // row_keys
     INT8MULTIRANGEOID,  // key_ranges
+    INT8OID,            // row_key
     BOOLOID,            // row_keys_complete
     INT8OID,            // row_count
     INT8OID,            // query_id
@@ -41,28 +51,6 @@ constexpr Oid kTypes[kSignedColumns] = {
     INT4OID,            // backend_pid
     TIMESTAMPTZOID,     // logged_at
 };
-
-Datum text_datum(const std::string& s) {
-  return pg::guard(
-      [&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
-}
-
-Datum text_array(const std::vector<std::string>& items) {
-  std::vector<Datum> elems;
-  for (const auto& s : items) elems.push_back(text_datum(s));
-  return pg::guard([&] {
-    return PointerGetDatum(
-        construct_array(elems.data(), static_cast<int>(elems.size()), TEXTOID, -1, false, TYPALIGN_INT));
-  });
-}
-
-Datum from_text(Oid type, const std::string& text) {
-  return pg::guard([&] {
-    Oid input = InvalidOid, ioparam = InvalidOid;
-    getTypeInputInfo(type, &input, &ioparam);
-    return OidInputFunctionCall(input, const_cast<char*>(text.c_str()), ioparam, -1);
-  });
-}
 
 std::string output_text(Oid type, Datum value) {
   char* s = pg::guard([&] {
@@ -122,112 +110,257 @@ bool plain_ipv4(const std::string& a) {
 
 }  // namespace
 
-bool transported_as_text(Oid type) {
-  return type == INETOID || type == TEXTARRAYOID || type == JSONBOID || type == INT8MULTIRANGEOID;
+namespace {
+
+// --- datums built straight from C++ values (called inside one pg::guard) ---
+
+Datum text_of(const std::string& s) {
+  return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
 }
 
-void to_row(int64_t id, int64_t logged_at, const Event& e, Datum* v, bool* n,
-            std::vector<std::optional<std::string>>& f) {
-  f.assign(kSignedColumns, std::nullopt);
+Datum text_array_of(const std::vector<std::string>& items) {
+  const int n = static_cast<int>(items.size());
+  Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+  for (int i = 0; i < n; ++i) elems[i] = text_of(items[static_cast<size_t>(i)]);
+  return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+JsonbValue jsonb_number(int64 value) {
+  JsonbValue v;
+  v.type = jbvNumeric;
+  v.val.numeric = int64_to_numeric(value);
+  return v;
+}
+
+JsonbValue jsonb_key(const char* name) {
+  JsonbValue v;
+  v.type = jbvString;
+  v.val.string.val = const_cast<char*>(name);
+  v.val.string.len = static_cast<int>(strlen(name));
+  return v;
+}
+
+// The jsonb of row_keys_json(ranges): numbers, and {"from": a, "to": b} for runs.
+Datum jsonb_of_ranges(const std::vector<KeyRange>& ranges) {
+  JsonbParseState* state = nullptr;
+  JsonbValue* result = pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
+  for (const KeyRange& r : ranges) {
+    if (r.first == r.last) {
+      JsonbValue number = jsonb_number(r.first);
+      result = pushJsonbValue(&state, WJB_ELEM, &number);
+      continue;
+    }
+    result = pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    JsonbValue from_key = jsonb_key("from"), from = jsonb_number(r.first);
+    JsonbValue to_key = jsonb_key("to"), to = jsonb_number(r.last);
+    result = pushJsonbValue(&state, WJB_KEY, &from_key);
+    result = pushJsonbValue(&state, WJB_VALUE, &from);
+    result = pushJsonbValue(&state, WJB_KEY, &to_key);
+    result = pushJsonbValue(&state, WJB_VALUE, &to);
+    result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
+  }
+  result = pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
+  return JsonbPGetDatum(JsonbValueToJsonb(result));
+}
+
+// The int8multirange of multirange_literal(ranges).
+Datum multirange_of_ranges(const std::vector<KeyRange>& ranges) {
+  // Type cache entries live as long as the process.
+  static TypeCacheEntry* int8range = nullptr;
+  if (int8range == nullptr) int8range = lookup_type_cache(INT8RANGEOID, TYPECACHE_RANGE_INFO);
+  const int n = static_cast<int>(ranges.size());
+  auto** items = static_cast<RangeType**>(palloc(sizeof(RangeType*) * (n > 0 ? n : 1)));
+  for (int i = 0; i < n; ++i) {
+    const KeyRange& r = ranges[static_cast<size_t>(i)];
+    RangeBound lower{Int64GetDatum(r.first), false, true, true};
+    const bool unbounded = r.last == std::numeric_limits<int64_t>::max();
+    RangeBound upper{Int64GetDatum(unbounded ? 0 : r.last + 1), unbounded, false, false};
+    items[i] = make_range(int8range, &lower, &upper, false);
+  }
+  return MultirangeTypePGetDatum(make_multirange(INT8MULTIRANGEOID, int8range, n, items));
+}
+
+Datum input_of(Oid type, const std::string& text) {
+  Oid input = InvalidOid, ioparam = InvalidOid;
+  getTypeInputInfo(type, &input, &ioparam);
+  return OidInputFunctionCall(input, const_cast<char*>(text.c_str()), ioparam, -1);
+}
+
+}  // namespace
+
+namespace {
+
+// Appends one field of canonical_encoding() (chain.hpp), without building
+// the intermediate vector of fields.
+void append_field(std::string& out, const std::string& value) {
+  out += std::to_string(value.size());
+  out += ':';
+  out += value;
+  out += ';';
+}
+
+void append_number(std::string& out, int64_t value) { append_field(out, std::to_string(value)); }
+
+}  // namespace
+
+ValueCache::ValueCache() : memory_(CurrentMemoryContext) {}
+
+Datum ValueCache::text(Field field, const std::string& value) {
+  Last& last = last_[field];
+  if (last.valid && last.text == value) return last.datum;
+  Datum d;
+  if (auto it = texts_.find(value); it != texts_.end()) {
+    d = it->second;
+  } else {
+    d = pg::guard([&] {
+      MemoryContext caller = MemoryContextSwitchTo(memory_);
+      const Datum made = text_of(value);
+      MemoryContextSwitchTo(caller);
+      return made;
+    });
+    texts_.emplace(value, d);
+  }
+  last.valid = true;
+  last.text = value;
+  last.datum = d;
+  return d;
+}
+
+Datum ValueCache::text_array(Field field, const std::vector<std::string>& items) {
+  Last& last = last_[field];
+  if (last.valid && last.items == items) return last.datum;
+  key_.clear();
+  for (const std::string& item : items) {
+    key_ += item;
+    key_ += '\0';  // cannot occur in a PostgreSQL text value
+  }
+  key_ += std::to_string(items.size());
+  Datum d;
+  if (auto it = arrays_.find(key_); it != arrays_.end()) {
+    d = it->second;
+  } else {
+    d = pg::guard([&] {
+      MemoryContext caller = MemoryContextSwitchTo(memory_);
+      const Datum made = text_array_of(items);
+      MemoryContextSwitchTo(caller);
+      return made;
+    });
+    arrays_.emplace(key_, d);
+  }
+  last.valid = true;
+  last.items = items;
+  last.datum = d;
+  return d;
+}
+
+Datum ValueCache::inet(const std::string& address) {
+  Last& last = last_[kClientAddr];
+  if (last.valid && last.text == address) return last.datum;
+  Datum d;
+  if (auto it = inets_.find(address); it != inets_.end()) {
+    d = it->second;
+  } else {
+    d = pg::guard([&] {
+      MemoryContext caller = MemoryContextSwitchTo(memory_);
+      const Datum made = DirectFunctionCall1(inet_in, CStringGetDatum(address.c_str()));
+      MemoryContextSwitchTo(caller);
+      return made;
+    });
+    inets_.emplace(address, d);
+  }
+  last.valid = true;
+  last.text = address;
+  last.datum = d;
+  return d;
+}
+
+void to_row(int64_t id, int64_t logged_at, const Event& e, ValueCache& cache, Datum* v, bool* n,
+            std::string& canonical) {
   for (int i = 0; i < kSignedColumns; ++i) n[i] = false;
-  auto text = [&](int i, const std::string& value) {
-    v[i] = text_datum(value);
-    f[i] = value;
-  };
-  auto via_postgres = [&](int i, Oid type, Datum datum) { f[i] = output_text(type, datum); };
+  // Integer keys arrive as the texts capture wrote from their ranges; the
+  // ranges give both the jsonb and the multirange value.
+  std::optional<std::vector<KeyRange>> ranges;
+  if (e.row_keys && e.key_ranges) ranges = parse_multirange_literal(*e.key_ranges);
+  // The single key of an event that names exactly one integer row.
+  const bool single_key = ranges && ranges->size() == 1 && ranges->front().first == ranges->front().last;
+
   v[0] = Int64GetDatum(id);
-  f[0] = std::to_string(id);
-  v[1] = Int64GetDatum(e.at);
-  f[1] = std::to_string(e.at);
-  text(2, e.actor);
-  text(3, e.db_role);
-  if (e.client_addr.empty())
-    n[4] = true;
-  else if (plain_ipv4(e.client_addr))
-    f[4] = e.client_addr;
-  else
-    via_postgres(4, INETOID, from_text(INETOID, e.client_addr));
-  text(5, e.application);
-  text(6, e.operation);
+  v[1] = Int64GetDatum(e.at);  // TimestampTz
+  v[2] = cache.text(ValueCache::kActor, e.actor);
+  v[3] = cache.text(ValueCache::kDbRole, e.db_role);
+  n[4] = e.client_addr.empty();
+  if (!n[4]) v[4] = cache.inet(e.client_addr);
+  v[5] = cache.text(ValueCache::kApplication, e.application);
+  v[6] = cache.text(ValueCache::kOperation, e.operation);
   v[7] = ObjectIdGetDatum(e.relation);
-  f[7] = std::to_string(e.relation);
-  text(8, e.relation_name);
-  if (auto plain = plain_text_array(e.columns))
-    f[9] = std::move(plain);
+  v[8] = cache.text(ValueCache::kRelationName, e.relation_name);
+  v[9] = cache.text_array(ValueCache::kColumns, e.columns);
+  v[10] = cache.text_array(ValueCache::kKeyColumns, e.key_columns);
+  n[11] = !e.row_keys;
+  n[12] = !e.key_ranges;
+  n[13] = !single_key;
+  // The event's own values, in one guarded call (no C++ object is created inside).
+  pg::guard([&] {
+    if (!n[11]) v[11] = ranges ? jsonb_of_ranges(*ranges) : input_of(JSONBOID, *e.row_keys);
+    if (!n[12]) v[12] = ranges ? multirange_of_ranges(*ranges) : input_of(INT8MULTIRANGEOID, *e.key_ranges);
+  });
+  v[13] = single_key ? Int64GetDatum(ranges->front().first) : (Datum)0;
+  v[14] = BoolGetDatum(e.keys_complete);
+  v[15] = Int64GetDatum(e.row_count);
+  v[16] = Int64GetDatum(e.query_id);
+  v[17] = BoolGetDatum(e.masked);
+  v[18] = cache.text(ValueCache::kOutcome, e.outcome);
+  v[19] = Int32GetDatum(e.nesting_level);
+  v[20] = Int32GetDatum(e.backend_pid);
+  v[21] = Int64GetDatum(logged_at);  // TimestampTz
+
+  // The canonical encoding, column by column; what C++ cannot know is
+  // printed by PostgreSQL's output function from the value stored.
+  canonical.clear();
+  auto known_or_printed = [&](int i, const std::optional<std::string>& known) {
+    if (n[i])
+      canonical += "N;";
+    else if (known)
+      append_field(canonical, *known);
+    else
+      append_field(canonical, output_text(kTypes[i], v[i]));
+  };
+  append_number(canonical, id);
+  append_number(canonical, e.at);
+  append_field(canonical, e.actor);
+  append_field(canonical, e.db_role);
+  known_or_printed(4, plain_ipv4(e.client_addr) ? std::optional(e.client_addr) : std::nullopt);
+  append_field(canonical, e.application);
+  append_field(canonical, e.operation);
+  append_number(canonical, e.relation);
+  append_field(canonical, e.relation_name);
+  known_or_printed(9, plain_text_array(e.columns));
+  known_or_printed(10, plain_text_array(e.key_columns));
+  // Integer keys: written in jsonb's and int8multirange's output forms (row_keys.hpp).
+  known_or_printed(11, ranges ? e.row_keys : std::nullopt);
+  known_or_printed(12, ranges ? e.key_ranges : std::nullopt);
+  if (single_key)
+    append_number(canonical, ranges->front().first);
   else
-    via_postgres(9, TEXTARRAYOID, text_array(e.columns));
-  if (auto plain = plain_text_array(e.key_columns))
-    f[10] = std::move(plain);
-  else
-    via_postgres(10, TEXTARRAYOID, text_array(e.key_columns));
-  if (!e.row_keys)
-    n[11] = true;
-  else if (e.key_ranges)
-    f[11] = *e.row_keys;  // integer keys: written in jsonb's output form (row_keys.hpp)
-  else
-    via_postgres(11, JSONBOID, from_text(JSONBOID, *e.row_keys));
-  if (!e.key_ranges)
-    n[12] = true;
-  else
-    f[12] = *e.key_ranges;  // written in int8multirange's output form (row_keys.hpp)
-  v[13] = BoolGetDatum(e.keys_complete);
-  f[13] = std::string(1, e.keys_complete ? 't' : 'f');
-  v[14] = Int64GetDatum(e.row_count);
-  f[14] = std::to_string(e.row_count);
-  v[15] = Int64GetDatum(e.query_id);
-  f[15] = std::to_string(e.query_id);
-  v[16] = BoolGetDatum(e.masked);
-  f[16] = std::string(1, e.masked ? 't' : 'f');
-  text(17, e.outcome);
-  v[18] = Int32GetDatum(e.nesting_level);
-  f[18] = std::to_string(e.nesting_level);
-  v[19] = Int32GetDatum(e.backend_pid);
-  f[19] = std::to_string(e.backend_pid);
-  v[20] = Int64GetDatum(logged_at);
-  f[20] = std::to_string(logged_at);
+    canonical += "N;";
+  append_field(canonical, e.keys_complete ? "t" : "f");
+  append_number(canonical, e.row_count);
+  append_number(canonical, e.query_id);
+  append_field(canonical, e.masked ? "t" : "f");
+  append_field(canonical, e.outcome);
+  append_number(canonical, e.nesting_level);
+  append_number(canonical, e.backend_pid);
+  append_number(canonical, logged_at);
 }
 
 const char* column_list() {
   return "id, at, actor, db_role, client_addr, application, operation, relation, relation_name, columns, "
-         "key_columns, row_keys, key_ranges, row_keys_complete, row_count, query_id, masked, outcome, "
+         "key_columns, row_keys, key_ranges, row_key, row_keys_complete, row_count, query_id, masked, "
+         "outcome, "
          "nesting_level, backend_pid, logged_at";
 }
 
 const Oid* column_types() { return kTypes; }
-
-void to_datums(int64_t id, int64_t logged_at, const Event& e, Datum* v, bool* n) {
-  for (int i = 0; i < kSignedColumns; ++i) n[i] = false;
-  v[0] = Int64GetDatum(id);
-  v[1] = Int64GetDatum(e.at);  // TimestampTz
-  v[2] = text_datum(e.actor);
-  v[3] = text_datum(e.db_role);
-  if (e.client_addr.empty())
-    n[4] = true;
-  else
-    v[4] = from_text(INETOID, e.client_addr);
-  v[5] = text_datum(e.application);
-  v[6] = text_datum(e.operation);
-  v[7] = ObjectIdGetDatum(e.relation);
-  v[8] = text_datum(e.relation_name);
-  v[9] = text_array(e.columns);
-  v[10] = text_array(e.key_columns);
-  if (e.row_keys)
-    v[11] = from_text(JSONBOID, *e.row_keys);
-  else
-    n[11] = true;
-  if (e.key_ranges)
-    v[12] = from_text(INT8MULTIRANGEOID, *e.key_ranges);
-  else
-    n[12] = true;
-  v[13] = BoolGetDatum(e.keys_complete);
-  v[14] = Int64GetDatum(e.row_count);
-  v[15] = Int64GetDatum(e.query_id);
-  v[16] = BoolGetDatum(e.masked);
-  v[17] = text_datum(e.outcome);
-  v[18] = Int32GetDatum(e.nesting_level);
-  v[19] = Int32GetDatum(e.backend_pid);
-  v[20] = Int64GetDatum(logged_at);  // TimestampTz
-}
 
 std::string canonical(const Datum* v, const bool* n) { return canonical_encoding(canonical_fields(v, n)); }
 

@@ -6,39 +6,79 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/event.hpp"
 #include "pg/pg_fwd.hpp"
 
+extern "C" {
+struct MemoryContextData;
+typedef struct MemoryContextData* MemoryContext;
+}
+
 namespace gdpr::audit::log_row {
 
+// The values most events of a batch share (who, from where, which relation
+// and columns), built once per batch instead of once per event. The datums
+// live in the memory context that was current when the cache was created,
+// and the cache must not outlive it.
+class ValueCache {
+ public:
+  // The columns whose values are cached; each remembers its last value too,
+  // which most events of a batch repeat (no hashing then).
+  enum Field {
+    kActor,
+    kDbRole,
+    kClientAddr,
+    kApplication,
+    kOperation,
+    kRelationName,
+    kOutcome,
+    kColumns,
+    kKeyColumns,
+    kFields
+  };
+  ValueCache();
+  // Each throws gdpr::PgError.
+  Datum text(Field field, const std::string& value);
+  Datum text_array(Field field, const std::vector<std::string>& items);
+  Datum inet(const std::string& address);
+
+ private:
+  struct Last {
+    bool valid = false;
+    std::string text;
+    std::vector<std::string> items;
+    Datum datum = 0;
+  };
+  MemoryContext memory_;
+  Last last_[kFields];
+  std::unordered_map<std::string, Datum> texts_, arrays_, inets_;
+  std::string key_;  // reused to build array keys
+};
+
 // Number of signed columns; the mac column follows them in INSERTs.
-inline constexpr int kSignedColumns = 21;
+inline constexpr int kSignedColumns = 22;
 
 // "id, at, actor, ..." in signing order (for SELECT and INSERT lists).
 const char* column_list();
 // The column types, for SPI_prepare.
 const Oid* column_types();
 
-// Datums of the row (palloc'd in the current memory context); `logged_at`
-// (TimestampTz) is the writer's time, the partition key. May throw
-// gdpr::PgError (bad input cannot reach here: the writer built it).
-void to_datums(int64_t id, int64_t logged_at, const Event& event, Datum* values, bool* nulls);
-
-// The writer's path: the row as datums plus the canonical text of every
-// column, computed from the Event in C++ where the canonical form is known
+// The writer's path: the row as datums and the canonical encoding of its
+// signed columns (canonical_encoding() of their canonical text). The text
+// is computed from the Event in C++ where the canonical form is known
 // (numbers, text, simple arrays, IPv4, integer row keys and ranges, which
 // capture already writes in jsonb's and int8multirange's output form), and
-// through PostgreSQL's input and output functions otherwise. Columns whose
-// transport is text (inet, text[], jsonb, int8multirange: see the writer)
-// get no datum, only their text. Equal, by construction and by the
-// regression tests' gdpr_audit_verify(), to canonical_fields() of the stored
-// row. May throw gdpr::PgError.
-void to_row(int64_t id, int64_t logged_at, const Event& event, Datum* values, bool* nulls,
-            std::vector<std::optional<std::string>>& fields);
-// True for the column types that travel to the INSERT as their text.
-bool transported_as_text(Oid type);
+// through PostgreSQL's output functions otherwise; the datums are built
+// directly (integer keys become jsonb and int8multirange values without
+// their input parsers), shared ones through `cache`, the others palloc'd in
+// the current memory context. Equal, by construction and by the regression
+// tests' gdpr_audit_verify(), to canonical() of the stored row. May throw
+// gdpr::PgError.
+void to_row(int64_t id, int64_t logged_at, const Event& event, ValueCache& cache, Datum* values, bool* nulls,
+            std::string& canonical);
 
 // The canonical text of each column of a row given as datums in
 // column_list() order (nullopt = NULL), and their signed encoding.

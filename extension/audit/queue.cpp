@@ -85,9 +85,12 @@ struct SlotHeader {
   uint64 tail;
   uint64 enqueued;
   uint64 flushed;
+  uint64 wanted;  // highest event sequence a backend waits to see committed
   int64 head_id;  // last committed event id (chain head), 0: unknown
   uint8 head_mac[32];
-  Oid head_table;                // the gdpr.audit_log that head_id is in
+  Oid head_table;      // the gdpr.audit_log that head_id is in
+  uint8 next_key[32];  // the chain key of event head_id + 1
+  bool next_key_valid;
   ConditionVariable room_freed;  // broadcast by the writer after freeing space
 };
 
@@ -146,8 +149,9 @@ int find_or_assign_slot() {
         (s->head == s->tail && s->writer_pid == 0 && s->writer_requested_at == 0)) {
       s->database = MyDatabaseId;
       s->head = s->tail = 0;
-      s->enqueued = s->flushed = 0;
+      s->enqueued = s->flushed = s->wanted = 0;
       s->head_id = 0;
+      s->next_key_valid = false;
       found = i;
     }
     LWLockRelease(slot_lock(i));
@@ -228,6 +232,10 @@ void ensure_writer() {
                 "The audit queue serves at most 16 databases with the gdpr extension at a time.",
                 "Drop the extension in databases that do not need it, or restart the server.");
   }
+  // Once per statement: without the lock when a writer is attached (an
+  // aligned int read does not tear; a stale view only delays the start to
+  // the next statement or to enqueue(), which checks again under the lock).
+  if (reinterpret_cast<const volatile SlotHeader*>(slot_header(i))->writer_pid != 0) return;
   start_writer_if_missing(i);
 }
 
@@ -267,9 +275,13 @@ uint64_t enqueue(const std::string& record) noexcept {
       uint32 len = static_cast<uint32>(record.size());
       ring_write(i, s->head, &len, sizeof len);
       ring_write(i, s->head + sizeof len, record.data(), record.size());
+      // Wake the writer when this event fills the ring past half, not for
+      // every event after: each wake takes the slot lock once more. (Should
+      // the writer miss it, its timer or a producer waiting for room wakes it.)
+      const uint64 half = shared->ring_bytes / 2;
+      wake = s->head - s->tail <= half && s->head + need - s->tail > half;
       s->head += need;
       seq = ++s->enqueued;
-      wake = (s->head - s->tail) > shared->ring_bytes / 2;
       missing_writer = s->writer_pid == 0;
     }
     LWLockRelease(slot_lock(i));
@@ -345,8 +357,11 @@ void wait_durable(uint64_t seq, int timeout_ms) {
   if (i < 0) return;
   TimestampTz start = GetCurrentTimestamp();
   for (;;) {
-    LWLockAcquire(slot_lock(i), LW_SHARED);
-    bool done = slot_header(i)->flushed >= seq;
+    LWLockAcquire(slot_lock(i), LW_EXCLUSIVE);
+    SlotHeader* s = slot_header(i);
+    bool done = s->flushed >= seq;
+    // Tells the writer not to wait for its next round (queue::urgent).
+    if (!done && s->wanted < seq) s->wanted = seq;
     LWLockRelease(slot_lock(i));
     if (done) return;
     if (timeout_ms >= 0 && TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms)) {
@@ -428,17 +443,20 @@ bool retire_if_idle(int slot) noexcept {
 
 Batch peek(int slot, size_t max_bytes) {
   Batch batch;
+  std::vector<std::pair<size_t, uint32>> spans;  // offset in data, length
   LWLockAcquire(slot_lock(slot), LW_SHARED);
   SlotHeader* s = slot_header(slot);
   uint64 pos = s->tail;
   const uint64 head = s->head;
   try {
+    batch.data.reserve(Min(head - pos, static_cast<uint64>(max_bytes) + shared->ring_bytes / 2));
     while (pos < head && batch.bytes < max_bytes) {
       uint32 len = 0;
       ring_read(slot, pos, &len, sizeof len);
-      std::string record(len, '\0');
-      ring_read(slot, pos + sizeof len, record.data(), len);
-      batch.records.push_back(std::move(record));
+      const size_t at = batch.data.size();
+      batch.data.resize(at + len);
+      ring_read(slot, pos + sizeof len, batch.data.data() + at, len);
+      spans.emplace_back(at, len);
       pos += sizeof len + len;
       batch.bytes += sizeof len + len;
     }
@@ -447,10 +465,14 @@ Batch peek(int slot, size_t max_bytes) {
     throw;
   }
   LWLockRelease(slot_lock(slot));
+  // Views only now: data no longer moves.
+  batch.records.reserve(spans.size());
+  for (const auto& [at, len] : spans) batch.records.emplace_back(batch.data.data() + at, len);
   return batch;
 }
 
-void release(int slot, const Batch& batch, int64_t head_id, const Digest& head_mac, Oid table) noexcept {
+void release(int slot, const Batch& batch, int64_t head_id, const Digest& head_mac, Oid table,
+             const Digest* next_key) noexcept {
   LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
   SlotHeader* s = slot_header(slot);
   s->tail += batch.bytes;
@@ -459,9 +481,28 @@ void release(int slot, const Batch& batch, int64_t head_id, const Digest& head_m
     s->head_id = head_id;
     s->head_table = table;
     std::memcpy(s->head_mac, head_mac.data(), head_mac.size());
+    s->next_key_valid = next_key != nullptr;
+    if (next_key != nullptr) std::memcpy(s->next_key, next_key->data(), next_key->size());
   }
   LWLockRelease(slot_lock(slot));
   ConditionVariableBroadcast(&s->room_freed);
+}
+
+bool urgent(int slot) noexcept {
+  LWLockAcquire(slot_lock(slot), LW_SHARED);
+  const SlotHeader* s = slot_header(slot);
+  const bool result = s->head - s->tail >= shared->ring_bytes / 2 || s->wanted > s->flushed;
+  LWLockRelease(slot_lock(slot));
+  return result;
+}
+
+bool next_key(int slot, Oid table, int64_t next_id, Digest& key) noexcept {
+  LWLockAcquire(slot_lock(slot), LW_SHARED);
+  const SlotHeader* s = slot_header(slot);
+  const bool found = s->next_key_valid && s->head_table == table && s->head_id + 1 == next_id;
+  if (found) std::memcpy(key.data(), s->next_key, key.size());
+  LWLockRelease(slot_lock(slot));
+  return found;
 }
 
 uint64_t pending_bytes(int slot) noexcept {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/chain.hpp"
@@ -49,9 +50,12 @@ void committed_head(int64_t& id, Digest& mac, Oid& table) noexcept;
 
 // --- the writer ---
 
+// Records copied out of the ring into one buffer (one allocation per batch,
+// not per event).
 struct Batch {
-  std::vector<std::string> records;
-  uint64_t bytes = 0;  // ring bytes the records occupy
+  std::string data;                       // the records, back to back
+  std::vector<std::string_view> records;  // into data
+  uint64_t bytes = 0;                     // ring bytes the records occupy (with their length words)
 };
 // Attaches the calling process as the writer of slot `slot`, which must be
 // assigned to `database`. False: another writer is attached or the slot moved.
@@ -64,9 +68,20 @@ void detach_writer(int slot) noexcept;
 bool retire_if_idle(int slot) noexcept;
 // Copies queued records (oldest first, up to max_bytes) without freeing them.
 Batch peek(int slot, size_t max_bytes);
-// Frees a peeked batch once it is committed and publishes the chain head.
-void release(int slot, const Batch& batch, int64_t head_id, const Digest& head_mac, Oid table) noexcept;
+// Frees a peeked batch once it is committed and publishes the chain head,
+// with the key of the event after it (`next_key`, nullptr: no chain).
+void release(int slot, const Batch& batch, int64_t head_id, const Digest& head_mac, Oid table,
+             const Digest* next_key) noexcept;
+// The key of event `next_id` of the chain in `table`, as the previous writer
+// of the slot left it; false when it left none for exactly that event (the
+// server restarted, or the log changed): the new writer then ratchets from
+// the first key.
+bool next_key(int slot, Oid table, int64_t next_id, Digest& key) noexcept;
 // Queued bytes of the slot.
 uint64_t pending_bytes(int slot) noexcept;
+// True when the writer should not wait for its next round: the queue is at
+// least half full, or a backend waits for events to be committed
+// (gdpr.audit_sync, gdpr.audit_flush()).
+bool urgent(int slot) noexcept;
 
 }  // namespace gdpr::audit::queue

@@ -12,11 +12,24 @@ constexpr size_t kPendingChunk = 65536;
 }  // namespace
 
 void IntegerKeySet::add(int64_t key) {
+  if (!has_first_ && pending_.empty() && ranges_.empty()) {
+    has_first_ = true;
+    first_ = key;
+    return;
+  }
+  if (has_first_) {
+    pending_.push_back(first_);
+    has_first_ = false;
+  }
   pending_.push_back(key);
   if (pending_.size() >= kPendingChunk) compact();
 }
 
 const std::vector<KeyRange>& IntegerKeySet::ranges() {
+  if (has_first_) {
+    ranges_.push_back({first_, first_});
+    has_first_ = false;
+  }
   compact();
   return ranges_;
 }
@@ -79,7 +92,13 @@ void KeyList::add(std::string json_value) {
 }
 
 std::string row_keys_json(const std::vector<KeyRange>& ranges) {
-  std::string out = "[";
+  std::string out;
+  row_keys_json(ranges, out);
+  return out;
+}
+
+void row_keys_json(const std::vector<KeyRange>& ranges, std::string& out) {
+  out = "[";
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (i > 0) out += ", ";
     const KeyRange& r = ranges[i];
@@ -95,20 +114,32 @@ std::string row_keys_json(const std::vector<KeyRange>& ranges) {
       out += '}';
     }
   }
-  return out + "]";
+  out += ']';
 }
 
 std::string row_keys_json(const std::vector<std::string>& values) {
-  std::string out = "[";
+  std::string out;
+  row_keys_json(values, out);
+  return out;
+}
+
+void row_keys_json(const std::vector<std::string>& values, std::string& out) {
+  out = "[";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ", ";
     out += values[i];
   }
-  return out + "]";
+  out += ']';
 }
 
 std::string multirange_literal(const std::vector<KeyRange>& ranges) {
-  std::string out = "{";
+  std::string out;
+  multirange_literal(ranges, out);
+  return out;
+}
+
+void multirange_literal(const std::vector<KeyRange>& ranges, std::string& out) {
+  out = "{";
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (i > 0) out += ",";
     // int8multirange's canonical output form, [first,last+1): the writer
@@ -121,7 +152,64 @@ std::string multirange_literal(const std::vector<KeyRange>& ranges) {
     if (ranges[i].last != std::numeric_limits<int64_t>::max()) out += std::to_string(ranges[i].last + 1);
     out += ')';
   }
-  return out + "}";
+  out += '}';
+}
+
+namespace {
+
+// Reads an optionally signed decimal int64 at text[pos]; advances pos.
+std::optional<int64_t> parse_int64(std::string_view text, size_t& pos) {
+  const bool negative = pos < text.size() && text[pos] == '-';
+  if (negative) ++pos;
+  const size_t start = pos;
+  uint64_t magnitude = 0;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+    const auto digit = static_cast<uint64_t>(text[pos] - '0');
+    if (magnitude > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
+    magnitude = magnitude * 10 + digit;
+    ++pos;
+  }
+  if (pos == start) return std::nullopt;
+  const uint64_t limit = negative ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1
+                                  : static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (magnitude > limit) return std::nullopt;
+  if (negative)
+    return magnitude == limit ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(magnitude);
+  return static_cast<int64_t>(magnitude);
+}
+
+}  // namespace
+
+std::optional<std::vector<KeyRange>> parse_multirange_literal(std::string_view text) {
+  std::vector<KeyRange> ranges;
+  size_t pos = 0;
+  auto expect = [&](char c) {
+    if (pos >= text.size() || text[pos] != c) return false;
+    ++pos;
+    return true;
+  };
+  if (!expect('{')) return std::nullopt;
+  if (expect('}')) return pos == text.size() ? std::optional(ranges) : std::nullopt;
+  for (;;) {
+    if (!expect('[')) return std::nullopt;
+    const auto first = parse_int64(text, pos);
+    if (!first || !expect(',')) return std::nullopt;
+    int64_t last = std::numeric_limits<int64_t>::max();  // "[k,)": unbounded above
+    if (!expect(')')) {
+      const auto end = parse_int64(text, pos);
+      if (!end || !expect(')') || *end <= *first) return std::nullopt;
+      last = *end - 1;
+    }
+    // Sorted, disjoint and non-adjacent, as multirange_literal() writes them.
+    if (!ranges.empty() &&
+        (ranges.back().last == std::numeric_limits<int64_t>::max() || *first <= ranges.back().last + 1))
+      return std::nullopt;
+    ranges.push_back({*first, last});
+    if (expect('}')) break;
+    if (!expect(',')) return std::nullopt;
+  }
+  if (pos != text.size()) return std::nullopt;
+  return ranges;
 }
 
 std::string json_quote(const std::string& text) {

@@ -30,10 +30,13 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 PGDLLEXPORT void gdpr_audit_writer_main(Datum main_arg);
 }
+
+#include <openssl/crypto.h>
 
 #include <csignal>
 #include <cstring>
@@ -45,6 +48,7 @@ PGDLLEXPORT void gdpr_audit_writer_main(Datum main_arg);
 #include "audit/audit.hpp"
 #include "audit/audit_settings.hpp"
 #include "audit/chain.hpp"
+#include "audit/log_insert.hpp"
 #include "audit/log_row.hpp"
 #include "audit/queue.hpp"
 #include "keys/keys.hpp"
@@ -73,20 +77,38 @@ constexpr long kMissingTableGiveUpMs = 10000;
 // How often the writer looks for partitions past gdpr.audit_retention.
 constexpr long kRetentionEveryMs = 3600 * 1000L;
 
+// Switches CurrentMemoryContext for a scope (cannot fail).
+class MemoryContextSwitch {
+ public:
+  explicit MemoryContextSwitch(MemoryContext to) noexcept : previous_(MemoryContextSwitchTo(to)) {}
+  ~MemoryContextSwitch() { MemoryContextSwitchTo(previous_); }
+  MemoryContextSwitch(const MemoryContextSwitch&) = delete;
+  MemoryContextSwitch& operator=(const MemoryContextSwitch&) = delete;
+
+ private:
+  MemoryContext previous_;
+};
+
 class Writer {
  public:
   explicit Writer(int slot) : slot_(slot) {}
 
-  // Writes everything queued; returns the number of events written.
-  size_t drain() {
+  // Writes a batch of what is queued, and more batches while the queue stays
+  // urgent (half full, or someone waits for their events to be durable), or
+  // everything when `everything`. Returns the number of events written.
+  // Between wake-ups (gdpr.audit_flush_ms) events accumulate into large
+  // batches: the commit's WAL flush and the per-batch work are shared by
+  // thousands of events instead of being paid for a handful.
+  size_t drain(bool everything) {
     size_t written = 0;
     for (;;) {
       queue::Batch batch = queue::peek(slot_, kBatchBytes);
       if (batch.records.empty()) return written;
       if (!write_batch(batch)) return written;  // no log table (yet): keep the events queued
       queue::release(slot_, batch, chain_ ? chain_->next_id() - 1 : next_id_ - 1,
-                     chain_ ? chain_->head() : Digest{}, table_);
+                     chain_ ? chain_->head() : Digest{}, table_, chain_ ? &chain_->key() : nullptr);
       written += batch.records.size();
+      if (!everything && !queue::urgent(slot_)) return written;
     }
   }
 
@@ -121,9 +143,13 @@ class Writer {
       // One logged_at per batch, never decreasing: ids and the partition key
       // grow together, so each daily partition holds a contiguous run of ids.
       logged_at_ = Max(logged_at_, pg::guard([] { return GetCurrentTransactionStartTimestamp(); }));
-      ensure_partitions();
-      for (const std::string& record : batch.records) add(deserialize(record));
-      insert_batch();
+      LogInserter inserter(table, ensure_partitions());
+      log_row::ValueCache cache;  // in this transaction's memory, like the inserter's
+      for (std::string_view record : batch.records) {
+        deserialize(record, event_);
+        add(event_, cache, inserter);
+      }
+      inserter.finish();
       maybe_checkpoint();
       table_missing_since_ = 0;
     } else {
@@ -205,7 +231,14 @@ class Writer {
     partitions_ready_day_ = -1;
     try {
       chain_.emplace(keys::derive("audit"));
-      chain_->seek(next_id_, last_mac);
+      // The previous writer's key for the next event, if it left one: the
+      // ratchet from the first key costs a hash per event ever written.
+      Digest key{};
+      if (queue::next_key(slot_, table, next_id_, key))
+        chain_->resume(next_id_, key, last_mac);
+      else
+        chain_->seek(next_id_, last_mac);
+      OPENSSL_cleanse(key.data(), key.size());
     } catch (const Error& e) {
       chain_.reset();
       elog(WARNING, "gdpr audit writer: events are written unsigned: %s", e.what());
@@ -231,153 +264,63 @@ class Writer {
     }
   }
 
-  // One INSERT ... SELECT FROM unnest(arrays) per batch: the executor starts
-  // once per batch instead of once per event. Columns whose canonical form
-  // is text (inet, text[], jsonb, int8multirange) travel as that text and are
-  // cast back by their input functions, which yields the very values signed.
-  static Oid transport_type(Oid column_type) {
-    return log_row::transported_as_text(column_type) ? TEXTOID : column_type;
-  }
-
-  static Oid array_type_of(Oid element) {
-    switch (element) {
-      case INT8OID:
-        return INT8ARRAYOID;
-      case INT4OID:
-        return INT4ARRAYOID;
-      case TIMESTAMPTZOID:
-        return TIMESTAMPTZARRAYOID;
-      case TEXTOID:
-        return TEXTARRAYOID;
-      case OIDOID:
-        return OIDARRAYOID;
-      case BOOLOID:
-        return BOOLARRAYOID;
-      case BYTEAOID:
-        return BYTEAARRAYOID;
-      default:
-        throw std::logic_error("gdpr audit writer: no array type for a log column");
-    }
-  }
-
-  static constexpr int kColumns = log_row::kSignedColumns + 1;  // + mac
-
-  static Oid column_type(int i) {
-    return i < log_row::kSignedColumns ? log_row::column_types()[i] : BYTEAOID;
-  }
-
-  SPIPlanPtr insert_plan() {
-    if (insert_plan_ != nullptr) return insert_plan_;
-    // Built with append only: GCC 12 misreports operator+ chains (-Wrestrict).
-    std::string select, args, names;
-    Oid types[kColumns];
-    for (int i = 0; i < kColumns; ++i) {
-      const Oid column = column_type(i);
-      const Oid transport = transport_type(column);
-      types[i] = array_type_of(transport);
-      const std::string number = std::to_string(i + 1);
-      const char* separator = i > 0 ? ", " : "";
-      select.append(separator).append("c").append(number);
-      if (transport != column) {
-        select.append(column == INETOID        ? "::inet"
-                      : column == JSONBOID     ? "::jsonb"
-                      : column == TEXTARRAYOID ? "::text[]"
-                                               : "::int8multirange");
-      }
-      args.append(separator).append("$").append(number);
-      names.append(separator).append("c").append(number);
-    }
-    std::string sql = "INSERT INTO gdpr.audit_log (";
-    sql.append(log_row::column_list()).append(", mac) SELECT ").append(select);
-    sql.append(" FROM unnest(").append(args).append(") AS u(").append(names).append(")");
-    insert_plan_ = pg::guard([&] {
-      SPIPlanPtr plan = SPI_prepare(sql.c_str(), kColumns, types);
-      if (plan == nullptr) elog(ERROR, "gdpr audit writer: could not prepare the insert");
-      SPI_keepplan(plan);  // kept across transactions; the plan cache revalidates it
-      return plan;
-    });
-    return insert_plan_;
-  }
-
   // The daily partitions (UTC) for the batch's logged_at and the next day,
-  // created ahead so that the day's first batch rarely has to. The current
-  // day's is checked every batch (one cheap lookup): a partition dropped
-  // behind the writer's back is re-created instead of failing the insert.
-  void ensure_partitions() {
+  // created ahead so that the day's first batch rarely has to. Returns the
+  // current day's partition, where the batch goes. Within a day the
+  // partition is only looked up in the catalog cache: one dropped behind the
+  // writer's back is re-created instead of failing the insert.
+  Oid ensure_partitions() {
     const int64_t day = logged_at_ / USECS_PER_DAY;
+    if (day == partitions_ready_day_ && OidIsValid(partition_) &&
+        pg::guard([this] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(partition_)); }))
+      return partition_;
+    Oid partition = InvalidOid;
     for (int64_t ahead = 0; ahead <= (day == partitions_ready_day_ ? 0 : 1); ++ahead) {
       const TimestampTz t = logged_at_ + ahead * USECS_PER_DAY;
-      pg::guard([t] {
+      const Oid made = pg::guard([t] {
         Oid types[1] = {TIMESTAMPTZOID};
         Datum values[1] = {TimestampTzGetDatum(t)};
         if (SPI_execute_with_args("SELECT gdpr._audit_ensure_partition($1)", 1, types, values, nullptr, false,
-                                  1) != SPI_OK_SELECT)
+                                  1) != SPI_OK_SELECT ||
+            SPI_processed != 1)
           elog(ERROR, "gdpr audit writer: could not create a partition of gdpr.audit_log");
+        bool null = true;
+        Datum oid = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null);
+        return null ? InvalidOid : DatumGetObjectId(oid);
       });
+      if (ahead == 0) partition = made;
+    }
+    if (!OidIsValid(partition)) {
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "gdpr audit writer: gdpr._audit_ensure_partition() named no partition", "",
+                  "Re-create the extension's functions (ALTER EXTENSION gdpr UPDATE).");
     }
     partitions_ready_day_ = day;
+    partition_ = partition;
+    return partition;
   }
 
-  // Signs the event and adds it to the batch's column arrays.
-  void add(const Event& event) {
-    Datum values[kColumns];
-    bool nulls[kColumns];
+  // Signs the event and hands its row to the inserter.
+  void add(const Event& event, log_row::ValueCache& cache, LogInserter& inserter) {
+    Datum values[LogInserter::kColumns];
+    bool nulls[LogInserter::kColumns];
     const int64_t id = chain_ ? chain_->next_id() : next_id_;
-    log_row::to_row(id, logged_at_, event, values, nulls, fields_);
-    const auto& fields = fields_;
-    nulls[log_row::kSignedColumns] = true;
+    MemoryContextSwitch into_rows(inserter.row_memory());
+    log_row::to_row(id, logged_at_, event, cache, values, nulls, canonical_);
+    constexpr int kMac = log_row::kSignedColumns;
+    nulls[kMac] = true;
     if (chain_) {
-      Digest mac = chain_->sign(canonical_encoding(fields));
-      values[log_row::kSignedColumns] = pg::guard([&] {
+      Digest mac = chain_->sign(canonical_);
+      values[kMac] = pg::guard([&] {
         bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + mac.size()));
         SET_VARSIZE(b, VARHDRSZ + mac.size());
         std::memcpy(VARDATA(b), mac.data(), mac.size());
         return PointerGetDatum(b);
       });
-      nulls[log_row::kSignedColumns] = false;
+      nulls[kMac] = false;
     }
     next_id_ = id + 1;
-    for (int i = 0; i < kColumns; ++i) {
-      Datum value = values[i];
-      if (!nulls[i] && transport_type(column_type(i)) != column_type(i)) {
-        const std::string& text = *fields[static_cast<size_t>(i)];
-        value = pg::guard([&] {
-          return PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
-        });
-      }
-      batch_values_[i].push_back(value);
-      batch_nulls_[i].push_back(nulls[i]);
-    }
-  }
-
-  void insert_batch() {
-    const size_t n = batch_values_[0].size();
-    if (n == 0) return;
-    Datum arrays[kColumns];
-    for (int i = 0; i < kColumns; ++i) {
-      const Oid element = transport_type(column_type(i));
-      std::unique_ptr<bool[]> nulls(new bool[n]);
-      for (size_t r = 0; r < n; ++r) nulls[r] = batch_nulls_[i][r] != 0;
-      arrays[i] = pg::guard([&] {
-        int16 typlen;
-        bool typbyval;
-        char typalign;
-        get_typlenbyvalalign(element, &typlen, &typbyval, &typalign);
-        int dims[1] = {static_cast<int>(n)};
-        int lbs[1] = {1};
-        return PointerGetDatum(construct_md_array(batch_values_[i].data(), nulls.get(), 1, dims, lbs, element,
-                                                  typlen, typbyval, typalign));
-      });
-    }
-    SPIPlanPtr plan = insert_plan();
-    pg::guard([&] {
-      if (SPI_execute_plan(plan, arrays, nullptr, false, 0) != SPI_OK_INSERT || SPI_processed != n)
-        elog(ERROR, "gdpr audit writer: insert into gdpr.audit_log failed");
-    });
-    for (int i = 0; i < kColumns; ++i) {
-      batch_values_[i].clear();
-      batch_nulls_[i].clear();
-    }
+    inserter.add(values, nulls);
   }
 
   // A checkpoint of the current head, in a transaction of its own, if the
@@ -467,13 +410,12 @@ class Writer {
   int64_t next_id_ = 1;
   int64_t last_checkpoint_id_ = 0;
   TimestampTz last_checkpoint_at_ = 0;
-  SPIPlanPtr insert_plan_ = nullptr;
-  std::vector<std::optional<std::string>> fields_;  // reused per event
+  std::string canonical_;  // reused per event
+  Event event_;            // reused per event
   TimestampTz logged_at_ = 0;
   int64_t partitions_ready_day_ = -1;
+  Oid partition_ = InvalidOid;  // the partition of partitions_ready_day_
   TimestampTz last_retention_at_ = 0;
-  std::vector<Datum> batch_values_[kColumns];
-  std::vector<char> batch_nulls_[kColumns];
   Oid table_ = InvalidOid;
   TimestampTz table_missing_since_ = 0;
 };
@@ -489,7 +431,7 @@ void run(int slot) {
       ConfigReloadPending = false;
       pg::guard([] { ProcessConfigFile(PGC_SIGHUP); });
     }
-    if (writer.drain() > 0) last_work = GetCurrentTimestamp();
+    if (writer.drain(pg::shutdown_requested) > 0) last_work = GetCurrentTimestamp();
     writer.apply_retention();
     if (!pg::shutdown_requested &&
         TimestampDifferenceExceeds(last_work, GetCurrentTimestamp(), kIdleRetireMs)) {
@@ -502,7 +444,7 @@ void run(int slot) {
       const bool others_left = pg::guard([] { return CountDBBackends(MyDatabaseId) <= 1; });
       if ((queue::pending_bytes(slot) == 0 && others_left) ||
           TimestampDifferenceExceeds(shutdown_at, now, kShutdownDrainMs)) {
-        writer.drain();
+        writer.drain(true);
         writer.checkpoint_now();
         return;
       }

@@ -59,6 +59,24 @@ TEST(AuditChain, SeekResumesWhereTheWriterStopped) {
   EXPECT_EQ(verifier.sign("event 4"), macs[4]);
 }
 
+TEST(AuditChain, ResumeWithTheHandedOverKeyContinuesTheChain) {
+  Chain writer(counting_key());
+  std::vector<Digest> macs;
+  for (int i = 0; i < 3; ++i) macs.push_back(writer.sign("event " + std::to_string(i)));
+  const Digest handed_over = writer.key();  // the key of event 4
+  for (int i = 3; i < 5; ++i) macs.push_back(writer.sign("event " + std::to_string(i)));
+  // A successor given the key of event 4 and mac 3 signs exactly as the
+  // writer did, and so does one that ratchets from the first key.
+  Chain successor(counting_key());
+  successor.resume(4, handed_over, macs[2]);
+  Chain ratcheted(counting_key());
+  ratcheted.seek(4, macs[2]);
+  EXPECT_EQ(successor.key(), ratcheted.key());
+  EXPECT_EQ(successor.sign("event 3"), macs[3]);
+  EXPECT_EQ(successor.sign("event 4"), macs[4]);
+  EXPECT_EQ(successor.next_id(), 6);
+}
+
 TEST(AuditChain, AnyChangeAltersThisAndEveryLaterMac) {
   Chain a(counting_key()), b(counting_key());
   EXPECT_EQ(a.sign("1"), b.sign("1"));

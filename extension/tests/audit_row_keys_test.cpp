@@ -96,6 +96,28 @@ TEST(AuditRowKeys, ExtremeKeysDoNotOverflow) {
             "{[-9223372036854775808,-9223372036854775806),[9223372036854775806,)}");
 }
 
+TEST(AuditRowKeys, MultirangeLiteralParsesBackToItsRanges) {
+  const int64_t max = std::numeric_limits<int64_t>::max(), min = std::numeric_limits<int64_t>::min();
+  const std::vector<std::vector<KeyRange>> cases = {
+      {}, {{5, 5}}, {{1, 3}, {7, 9}, {20, 20}}, {{min, min + 1}, {max - 1, max}}, {{max, max}}, {{-7, 2}}};
+  for (const auto& ranges : cases) {
+    const auto back = parse_multirange_literal(multirange_literal(ranges));
+    ASSERT_TRUE(back.has_value()) << multirange_literal(ranges);
+    ASSERT_EQ(back->size(), ranges.size());
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      EXPECT_EQ((*back)[i].first, ranges[i].first);
+      EXPECT_EQ((*back)[i].last, ranges[i].last);
+    }
+  }
+}
+
+TEST(AuditRowKeys, MultirangeLiteralParserRejectsOtherText) {
+  for (const char* text : {"", "{", "{[5,6)", "{[5,6)}x", "{[5,5)}", "{[6,5)}", "{[5,6],}", "{[5,6)[7,8)}",
+                           "{[7,8),[1,2)}", "{[1,3),[3,4)}", "{(5,6)}", "{[a,6)}", "{[5,)[7,8)}",
+                           "{[9223372036854775808,9223372036854775809)}", "{[5,6),[7,)x}", " {[5,6)}"})
+    EXPECT_FALSE(parse_multirange_literal(text).has_value()) << text;
+}
+
 TEST(AuditRowKeys, KeyListKeepsDistinctValuesUpToTheCap) {
   KeyList list(2);
   list.add("\"a\"");

@@ -86,8 +86,9 @@ SELECT body FROM notes ORDER BY code;
 SELECT op, rel, columns, row_keys, row_count FROM new_events();
 
 -- Other statement forms: ON CONFLICT (the proposed `excluded` row is not a
--- read), a data-modifying WITH (its own verb), MERGE (matched rows), and a
--- cursor (only the rows fetched before CLOSE).
+-- read), a data-modifying WITH (its own verb), MERGE (matched rows; the rows
+-- it inserts are in audit_copy_merge), and a cursor (only the rows fetched
+-- before CLOSE).
 INSERT INTO notes VALUES ('a', 'first again') ON CONFLICT (code) DO UPDATE SET body = excluded.body;
 WITH gone AS (DELETE FROM notes WHERE code = 'c"q' RETURNING code) SELECT count(*) FROM gone;
 MERGE INTO tickets t USING (VALUES (4, 'broken (merged)')) v(id, s) ON t.id = v.id
@@ -99,9 +100,8 @@ CLOSE c;
 COMMIT;
 SELECT op, rel, columns, row_keys, row_count FROM new_events();
 
--- COPY of a table bypasses the executor's scans: the event names the
--- relation, the tagged columns copied and the row count, but no keys (so
--- every row's access history includes it).
+-- COPY of a table names its rows too (more in audit_copy_merge): the keys
+-- COPY TO read; COPY FROM here writes no tagged column, so no keys.
 COPY tickets (id, subject) TO stdout;
 COPY notes (code) FROM stdin;
 d

@@ -19,7 +19,8 @@ BEGIN;
 SELECT 'refused in a transaction'::gdpr_public.refusal;
 SELECT 1;
 ROLLBACK;
--- Any role may use it (it can only raise an error), and the schema holds nothing else.
+-- Any role may use it (it can only raise an error). The schema holds only
+-- what every role may use: this type and the audit's COPY FROM condition.
 CREATE ROLE refusal_nobody;
 SET ROLE refusal_nobody;
 SELECT 'as an unprivileged role'::gdpr_public.refusal;

@@ -14,13 +14,14 @@ CREATE TABLE gdpr.audit_log (
   db_role           text NOT NULL,             -- the role the statement ran as
   client_addr       inet,                      -- NULL: local socket or background process
   application       text NOT NULL,
-  operation         text NOT NULL,             -- SELECT, INSERT, UPDATE, DELETE, MERGE
+  operation         text NOT NULL,             -- SELECT, INSERT, UPDATE, DELETE, MERGE, COPY TO, COPY FROM
   relation          regclass NOT NULL,
   relation_name     text NOT NULL,             -- as named then; survives a DROP
   columns           text[] NOT NULL,           -- tagged columns read or written
   key_columns       text[] NOT NULL,           -- the relation's primary key
   row_keys          jsonb,                     -- NULL: no personal data left the relation (e.g. count(*))
   key_ranges        int8multirange,            -- row_keys of integer keys, indexed
+  row_key           bigint,                    -- the one integer key of an event naming exactly one row, else NULL
   row_keys_complete boolean NOT NULL,          -- false: capped or widened (see docs)
   row_count         bigint NOT NULL,           -- rows of the relation the statement read or changed
   query_id          bigint NOT NULL,           -- as pg_stat_statements.queryid
@@ -34,27 +35,22 @@ CREATE TABLE gdpr.audit_log (
 ) PARTITION BY RANGE (logged_at);
 COMMENT ON TABLE gdpr.audit_log IS 'Row-level access to tagged personal data; tamper-evident (gdpr_audit_verify())';
 
--- The single key of an event that named exactly one integer row (a point
--- read or write: the common case), else NULL. Such events are found through
--- a plain btree, which costs the writer far less than a GiST entry; events
--- with several keys go to the GiST index on key_ranges.
-CREATE FUNCTION gdpr._audit_single_key(key_ranges int8multirange) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT CASE WHEN pg_catalog.upper(key_ranges) - pg_catalog.lower(key_ranges) = 1
-                  THEN pg_catalog.lower(key_ranges) END $$;
-
 -- Indexes, chosen for the writer's cost per event (see docs/dba/audit.md):
 -- time by BRIN (ids and logged_at grow together, at nearly so), and the row
--- keys in three partial indexes so that each event enters at most one of them.
+-- keys in three partial indexes so that each event enters at most one of
+-- them. An event that named exactly one integer row (a point read or write:
+-- most of the log) carries that key in row_key, a plain column: its btree
+-- entry costs the writer a fraction of an expression's or a GiST entry (and
+-- a single column less than two; the relation is checked on the row).
 CREATE INDEX audit_log_at_idx ON gdpr.audit_log USING brin (at);
-CREATE INDEX audit_log_single_key_idx ON gdpr.audit_log (relation, gdpr._audit_single_key(key_ranges))
-  WHERE gdpr._audit_single_key(key_ranges) IS NOT NULL;
+CREATE INDEX audit_log_row_key_idx ON gdpr.audit_log (row_key) WHERE row_key IS NOT NULL;
 CREATE INDEX audit_log_key_ranges_idx ON gdpr.audit_log USING gist (key_ranges)
-  WHERE key_ranges IS NOT NULL AND gdpr._audit_single_key(key_ranges) IS NULL;
+  WHERE key_ranges IS NOT NULL AND row_key IS NULL;
 CREATE INDEX audit_log_row_keys_idx ON gdpr.audit_log USING gin (row_keys jsonb_path_ops)
   WHERE key_ranges IS NULL AND row_keys IS NOT NULL;
--- Events that read personal data of rows they could not name (COPY, no
--- primary key): few, and part of every row's history.
+-- Events that read personal data of rows they could not name (no primary
+-- key, a COPY that failed before naming them): few, and part of every row's
+-- history.
 CREATE INDEX audit_log_rows_unknown_idx ON gdpr.audit_log (relation)
   WHERE row_keys IS NULL AND NOT row_keys_complete AND columns <> '{}' AND outcome <> 'refused';
 
@@ -71,12 +67,13 @@ CREATE TABLE gdpr.audit_checkpoints (
 
 -- The writer's partition management (called through SPI by the audit
 -- writer only; nobody else is granted EXECUTE).
--- The partition of the UTC day of `t`, created if missing.
+-- The partition of the UTC day of `t`, created if missing; the writer
+-- inserts the batch into the partition it returns.
 -- session_replication_role = replica: other rooms' DDL event triggers (the
 -- masking views' regeneration) must not fire for the log's own partitions;
 -- they would take their locks inside the writer's transaction and deadlock
 -- with a client's DDL.
-CREATE FUNCTION gdpr._audit_ensure_partition(t timestamptz) RETURNS void
+CREATE FUNCTION gdpr._audit_ensure_partition(t timestamptz) RETURNS regclass
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET session_replication_role = replica
@@ -93,6 +90,7 @@ BEGIN
     -- DROP EXTENSION takes it along.
     EXECUTE format('ALTER EXTENSION gdpr ADD TABLE gdpr.%I', name);
   END IF;
+  RETURN to_regclass('gdpr.' || name);
 END
 $$;
 
@@ -151,13 +149,23 @@ COMMENT ON FUNCTION gdpr_audit_verify() IS
 REVOKE ALL ON FUNCTION gdpr_audit_verify() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gdpr_audit_verify() TO gdpr_dpo;
 
+-- The WHERE condition the audit adds to COPY ... FROM on a tagged table
+-- (extension/audit/copy.hpp): records the primary key of each row COPY is
+-- about to insert, in the running COPY's audit event, and returns true.
+-- Called anywhere else it does nothing. In gdpr_public because every role
+-- that may COPY into a tagged table calls it. STABLE: it changes nothing in
+-- the database, so COPY keeps inserting in batches.
+CREATE FUNCTION gdpr_public.audit_copy_row(VARIADIC "any") RETURNS boolean
+  AS 'MODULE_PATHNAME', 'gdpr_audit_copy_row' LANGUAGE C STABLE PARALLEL SAFE;
+GRANT EXECUTE ON FUNCTION gdpr_public.audit_copy_row("any") TO PUBLIC;
+
 -- Waits (at most 30 s) until every audit event queued so far is committed.
 CREATE FUNCTION gdpr.audit_flush() RETURNS void
   AS 'MODULE_PATHNAME', 'gdpr_audit_flush' LANGUAGE C STRICT VOLATILE;
 
--- An event that read personal data of rows it could not name (COPY, a table
--- without primary key): it may have touched any row, so every row's history
--- includes it.
+-- An event that read personal data of rows it could not name (a table
+-- without primary key, a COPY that failed before naming them): it may have
+-- touched any row, so every row's history includes it.
 CREATE FUNCTION gdpr._audit_rows_unknown(l gdpr.audit_log) RETURNS boolean
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT l.row_keys IS NULL AND NOT l.row_keys_complete AND l.columns <> '{}' AND l.outcome <> 'refused' $$;
@@ -165,8 +173,8 @@ AS $$ SELECT l.row_keys IS NULL AND NOT l.row_keys_complete AND l.columns <> '{}
 -- The audit events that touched the given rows of a relation. row_keys are
 -- objects naming the primary-key columns, e.g. '{"id": 42}' (the row_key of
 -- gdpr_find). Used by gdpr_access_report; integer keys are found through the
--- btree of single keys or the GiST index on key_ranges, others through the
--- GIN index on row_keys.
+-- btree on row_key or the GiST index on key_ranges, others through the GIN
+-- index on row_keys.
 CREATE FUNCTION gdpr.access_events_for_rows(relation regclass, row_keys jsonb[])
 RETURNS SETOF gdpr.audit_log
 LANGUAGE plpgsql STABLE
@@ -189,7 +197,7 @@ BEGIN
       USING ERRCODE = '55000', HINT = 'Audit events name rows by primary key.';
   END IF;
 
-  -- Three disjoint branches, one per index: single-key events (btree),
+  -- Three disjoint branches, one per index: single-key events (btree on row_key),
   -- other integer-key events (GiST), non-integer keys (GIN), plus the events
   -- that could not name their rows.
   IF cardinality(key_names) = 1 AND key_types[1] IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
@@ -200,13 +208,11 @@ BEGIN
      WHERE k ? key_names[1];
     RETURN QUERY
       SELECT l.* FROM gdpr.audit_log l
-       WHERE l.relation = access_events_for_rows.relation
-         AND gdpr._audit_single_key(l.key_ranges) IS NOT NULL
-         AND gdpr._audit_single_key(l.key_ranges) = ANY (int_keys)
+       WHERE l.row_key = ANY (int_keys) AND l.relation = access_events_for_rows.relation
       UNION ALL
       SELECT l.* FROM gdpr.audit_log l
        WHERE l.relation = access_events_for_rows.relation
-         AND l.key_ranges IS NOT NULL AND gdpr._audit_single_key(l.key_ranges) IS NULL
+         AND l.key_ranges IS NOT NULL AND l.row_key IS NULL
          AND l.key_ranges && wanted
       UNION ALL
       SELECT l.* FROM gdpr.audit_log l
