@@ -98,7 +98,7 @@ std::string row_keys_json(const std::vector<KeyRange>& ranges) {
 }
 
 void row_keys_json(const std::vector<KeyRange>& ranges, std::string& out) {
-  out = "[";
+  out.assign(1, '[');  // not out = "[": GCC 12 -O3 reports a false -Wrestrict (bug 105651)
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (i > 0) out += ", ";
     const KeyRange& r = ranges[i];
@@ -124,7 +124,7 @@ std::string row_keys_json(const std::vector<std::string>& values) {
 }
 
 void row_keys_json(const std::vector<std::string>& values, std::string& out) {
-  out = "[";
+  out.assign(1, '[');  // not out = "[": GCC 12 -O3 reports a false -Wrestrict (bug 105651)
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ", ";
     out += values[i];
@@ -139,7 +139,7 @@ std::string multirange_literal(const std::vector<KeyRange>& ranges) {
 }
 
 void multirange_literal(const std::vector<KeyRange>& ranges, std::string& out) {
-  out = "{";
+  out.assign(1, '{');  // see above
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (i > 0) out += ",";
     // int8multirange's canonical output form, [first,last+1): the writer
