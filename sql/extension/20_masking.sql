@@ -322,6 +322,7 @@ DECLARE
   rule text;
   view_name text;
   any_masked boolean := false;
+  table_masked boolean;
   app_schemas name[] := '{}';
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p.backend_role) THEN
@@ -344,6 +345,7 @@ BEGIN
       EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', t.nspname, p.backend_role);
     END IF;
     exprs := '{}';
+    table_masked := false;
     untagged := '{}';
     FOR col IN SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, tc.category
                FROM pg_attribute a
@@ -356,14 +358,19 @@ BEGIN
       ELSE
         rule := gdpr._mask_effective_rule(p.name, t.relid, col.attnum, col.category, col.atttypid);
         any_masked := any_masked OR rule <> 'keep';
+        table_masked := table_masked OR rule <> 'keep';
         exprs := exprs || gdpr._mask_expression(rule, col.category, col.attname, col.atttypid, col.atttypmod,
                                                  t.relid, col.attnum, col.attnotnull);
       END IF;
     END LOOP;
 
-    IF cardinality(untagged) = cardinality(exprs) THEN
+    -- A table this policy sees whole (no column masked: supervisor, dpo)
+    -- is readable as it is, so the proxy can pass such users' statements
+    -- unchanged (schema-qualified names included).
+    IF cardinality(untagged) = cardinality(exprs) OR NOT table_masked THEN
       EXECUTE format('GRANT SELECT ON TABLE %I.%I TO %I', t.nspname, t.relname, p.backend_role);
-    ELSE
+    END IF;
+    IF cardinality(untagged) <> cardinality(exprs) THEN
       IF cardinality(untagged) > 0 THEN
         EXECUTE format('GRANT SELECT (%s) ON TABLE %I.%I TO %I', array_to_string(untagged, ', '),
                        t.nspname, t.relname, p.backend_role);
