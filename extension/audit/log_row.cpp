@@ -205,21 +205,24 @@ void append_number(std::string& out, int64_t value) { append_field(out, std::to_
 
 ValueCache::ValueCache() : memory_(CurrentMemoryContext) {}
 
+template <typename Make>
+Datum ValueCache::find_or_make(std::unordered_map<std::string, Datum>& map, const std::string& key,
+                               Make make) {
+  if (const auto it = map.find(key); it != map.end()) return it->second;
+  const Datum made = pg::guard([&] {
+    MemoryContext caller = MemoryContextSwitchTo(memory_);
+    const Datum value = make();
+    MemoryContextSwitchTo(caller);
+    return value;
+  });
+  map.emplace(key, made);
+  return made;
+}
+
 Datum ValueCache::text(Field field, const std::string& value) {
   Last& last = last_[field];
   if (last.valid && last.text == value) return last.datum;
-  Datum d;
-  if (auto it = texts_.find(value); it != texts_.end()) {
-    d = it->second;
-  } else {
-    d = pg::guard([&] {
-      MemoryContext caller = MemoryContextSwitchTo(memory_);
-      const Datum made = text_of(value);
-      MemoryContextSwitchTo(caller);
-      return made;
-    });
-    texts_.emplace(value, d);
-  }
+  const Datum d = find_or_make(texts_, value, [&] { return text_of(value); });
   last.valid = true;
   last.text = value;
   last.datum = d;
@@ -235,18 +238,7 @@ Datum ValueCache::text_array(Field field, const std::vector<std::string>& items)
     key_ += '\0';  // cannot occur in a PostgreSQL text value
   }
   key_ += std::to_string(items.size());
-  Datum d;
-  if (auto it = arrays_.find(key_); it != arrays_.end()) {
-    d = it->second;
-  } else {
-    d = pg::guard([&] {
-      MemoryContext caller = MemoryContextSwitchTo(memory_);
-      const Datum made = text_array_of(items);
-      MemoryContextSwitchTo(caller);
-      return made;
-    });
-    arrays_.emplace(key_, d);
-  }
+  const Datum d = find_or_make(arrays_, key_, [&] { return text_array_of(items); });
   last.valid = true;
   last.items = items;
   last.datum = d;
@@ -256,18 +248,8 @@ Datum ValueCache::text_array(Field field, const std::vector<std::string>& items)
 Datum ValueCache::inet(const std::string& address) {
   Last& last = last_[kClientAddr];
   if (last.valid && last.text == address) return last.datum;
-  Datum d;
-  if (auto it = inets_.find(address); it != inets_.end()) {
-    d = it->second;
-  } else {
-    d = pg::guard([&] {
-      MemoryContext caller = MemoryContextSwitchTo(memory_);
-      const Datum made = DirectFunctionCall1(inet_in, CStringGetDatum(address.c_str()));
-      MemoryContextSwitchTo(caller);
-      return made;
-    });
-    inets_.emplace(address, d);
-  }
+  const Datum d = find_or_make(
+      inets_, address, [&] { return DirectFunctionCall1(inet_in, CStringGetDatum(address.c_str())); });
   last.valid = true;
   last.text = address;
   last.datum = d;

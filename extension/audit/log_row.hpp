@@ -52,6 +52,11 @@ class ValueCache {
     std::vector<std::string> items;
     Datum datum = 0;
   };
+  // The Datum cached under `key` in `map`, or make() run in the cache's
+  // memory context (under pg::guard) and remembered.
+  template <typename Make>
+  Datum find_or_make(std::unordered_map<std::string, Datum>& map, const std::string& key, Make make);
+
   MemoryContext memory_;
   Last last_[kFields];
   std::unordered_map<std::string, Datum> texts_, arrays_, inets_;
