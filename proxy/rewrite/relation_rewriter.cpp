@@ -187,14 +187,28 @@ class RelationRewriter {
 
   // ---- reads ----
 
+  // Replaces the qualified name of `range_var` (naming `table`) by `text`;
+  // the name's tokens, or nullopt when the name could not be placed (refused).
+  std::optional<std::pair<std::size_t, std::size_t>> replace_name(const Json& range_var,
+                                                                  const MaskedTable& table,
+                                                                  std::string text) {
+    const auto span = name_tokens(range_var);
+    if (!span) {
+      text_not_found(table.base_table);
+      return std::nullopt;
+    }
+    edits_.push_back(
+        Edit{parsed_.tokens[span->first].start, parsed_.tokens[span->second].end, std::move(text)});
+    return span;
+  }
+
   void on_read(const Json& range_var) {
     const MaskedTable* table = resolve(range_var, /*honour_ctes=*/true);
     if (!table) return;
-    const auto span = name_tokens(range_var);
-    if (!span) return text_not_found(table->base_table);
+    const auto span = replace_name(range_var, *table, view_reference(*table));
+    if (!span) return;
     const auto& tokens = parsed_.tokens;
     const auto [first, last] = *span;
-    edits_.push_back(Edit{tokens[first].start, tokens[last].end, view_reference(*table)});
 
     if (range_var.contains("alias")) return;
     const auto before = previous_token(first);
@@ -218,21 +232,15 @@ class RelationRewriter {
   void qualify_base(const Json& range_var) {
     if (!range_var.is_object() || range_var.contains("schemaname")) return;
     const MaskedTable* table = resolve(range_var, /*honour_ctes=*/false);
-    if (!table) return;
-    const auto span = name_tokens(range_var);
-    if (!span) return text_not_found(table->base_table);
-    const auto& tokens = parsed_.tokens;
-    edits_.push_back(Edit{tokens[span->first].start, tokens[span->second].end,
-                          quote_identifier(table->base_schema) + "." + quote_identifier(table->base_table)});
+    if (table) {
+      replace_name(range_var, *table,
+                   quote_identifier(table->base_schema) + "." + quote_identifier(table->base_table));
+    }
   }
 
   void lock_view(const Json& range_var) {
     const MaskedTable* table = resolve(range_var, /*honour_ctes=*/false);
-    if (!table) return;
-    const auto span = name_tokens(range_var);
-    if (!span) return text_not_found(table->base_table);
-    edits_.push_back(
-        Edit{parsed_.tokens[span->first].start, parsed_.tokens[span->second].end, view_reference(*table)});
+    if (table) replace_name(range_var, *table, view_reference(*table));
   }
 
   // pg_dump sets restrict_nonsystem_relation_kind = 'view, foreign-table' so
